@@ -1,0 +1,31 @@
+"""runlog: read a runner's watch exports and flag training patterns linked to injuries.
+
+>>> import runlog
+>>> loaded = runlog.load(["examples/watch-folder"])
+>>> loaded.activities[["start_time", "sport", "distance_m"]].head()
+"""
+
+from __future__ import annotations
+
+from .config import Settings, load_settings
+from .errors import ConfigError, NotAnActivity, ParseError, RunlogError, StoreError
+from .load import Loaded, load
+from .model import COLUMNS, Activity
+from .store import Store
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "COLUMNS",
+    "Activity",
+    "ConfigError",
+    "Loaded",
+    "NotAnActivity",
+    "ParseError",
+    "RunlogError",
+    "Settings",
+    "Store",
+    "StoreError",
+    "load",
+    "load_settings",
+]

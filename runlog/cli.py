@@ -1,0 +1,136 @@
+"""The ``runlog`` command: parse options, call the Python API, print, map errors to exit codes.
+
+Exit codes: 0 ok, 1 error (nothing readable, bad config), 2 usage.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .config import Settings, find_config, load_settings
+from .errors import RunlogError
+from .load import Loaded, load
+from .output import to_csv, to_json, to_table
+from .store import default_path
+
+
+def _common(func: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path)),
+        click.option("--store", "store_path", type=click.Path(path_type=Path), default=None,
+                     help="Store file (default: $RUNLOG_STORE, else the user data folder)."),
+        click.option("--config", "config_path", type=click.Path(path_type=Path,
+                     dir_okay=False), default=None,
+                     help="runlog.toml to use (default: the one beside PATH, else ./)."),
+        click.option("--athlete", default=None, help="Whose activities these are."),
+        click.option("--quiet", "-q", is_flag=True, help="Print no progress or skip lines."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _settings(paths: tuple[Path, ...], config_path: Path | None) -> Settings:
+    return load_settings(config_path or find_config(list(paths)))
+
+
+def _load(paths: tuple[Path, ...], store_path: Path | None, config_path: Path | None,
+          athlete: str | None, quiet: bool, *, use_store: bool = True) -> Loaded:
+    settings = _settings(paths, config_path)
+    store = (store_path or default_path()) if use_store else None
+    show_progress = not quiet and sys.stderr.isatty()
+    bar: Any = None
+
+    def tick(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = click.progressbar(length=total, label="reading", file=sys.stderr)
+            bar.__enter__()
+        bar.update(1)
+
+    try:
+        loaded = load(paths, settings=settings, store=store, athlete=athlete,
+                      progress=tick if show_progress else None)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    if not quiet:
+        for problem in loaded.skipped:
+            click.echo(f"runlog: skipped {problem}", err=True)
+        for problem in loaded.warnings:
+            click.echo(f"runlog: left out {problem}", err=True)
+    if loaded.files_read == 0:
+        found = "no activity files found" if loaded.files == 0 else "no file could be read"
+        raise click.ClickException(f"{found} in {', '.join(str(p) for p in paths)}")
+    return loaded
+
+
+def _summary(loaded: Loaded, shown: int) -> str:
+    return (f"{shown} activities, {loaded.files} files, {len(loaded.skipped)} skipped")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="runlog")
+def main() -> None:
+    """Read a runner's watch exports and flag training patterns linked to injuries."""
+
+
+@main.command("import")
+@_common
+def import_command(paths: tuple[Path, ...], store_path: Path | None, config_path: Path | None,
+                   athlete: str | None, quiet: bool) -> None:
+    """Read PATHS (files, folders, zips, Strava exports) into the local store.
+
+    Files already in the store (same size and time, or same content) are not parsed again.
+    """
+    try:
+        loaded = _load(paths, store_path, config_path, athlete, quiet)
+    except RunlogError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if not quiet:
+        click.echo(f"{len(loaded.activities)} activities from {loaded.files_read} files "
+                   f"({loaded.parsed} parsed, {loaded.reused} unchanged), "
+                   f"{len(loaded.skipped)} skipped")
+
+
+@main.command("activities")
+@_common
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
+              show_default=True, help="Output format.")
+@click.option("--sport", type=click.Choice(["running", "all"]), default="all",
+              show_default=True, help="Only runs, or every sport.")
+@click.option("--units", type=click.Choice(["mi", "km"]), default=None,
+              help="Distance unit for the table (default: runlog.toml, else mi).")
+@click.option("--no-store", is_flag=True, help="Read the files without using the store.")
+def activities_command(paths: tuple[Path, ...], store_path: Path | None,
+                       config_path: Path | None, athlete: str | None, quiet: bool, fmt: str,
+                       sport: str, units: str | None, no_store: bool) -> None:
+    """List the activities read from PATHS, normalized."""
+    try:
+        loaded = _load(paths, store_path, config_path, athlete, quiet, use_store=not no_store)
+    except RunlogError as exc:
+        raise click.ClickException(str(exc)) from exc
+    frame = loaded.activities
+    if sport == "running":
+        frame = frame[frame["sport"] == "running"]
+    settings = loaded.settings.with_overrides(units=units)
+    if fmt == "json":
+        click.echo(to_json(frame), nl=False)
+        return
+    if fmt == "csv":
+        click.echo(to_csv(frame), nl=False)
+        click.echo("# " + _summary(loaded, len(frame)))
+        return
+    click.echo(to_table(frame, settings.units, settings.metres_per_unit), nl=False)
+    click.echo(_summary(loaded, len(frame)))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main(prog_name=os.path.basename(sys.argv[0]))

@@ -1,0 +1,193 @@
+"""The activity table: its columns, their units, and the record readers fill in.
+
+Every importer returns :class:`Activity` records; :func:`to_frame` turns them into the one
+normalized table (a plain pandas DataFrame) whose schema is :data:`COLUMNS`. Units are SI
+inside: metres, seconds, steps per minute, beats per minute.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, NamedTuple
+
+import pandas as pd
+
+from .errors import RunlogError
+
+
+class Column(NamedTuple):
+    dtype: str  # "str", "float", "int", "utc", "local", "object"
+    unit: str
+    description: str
+
+
+#: The activity table, column by column. Order here is the order in the table.
+COLUMNS: dict[str, Column] = {
+    "activity_id": Column("str", "", "stable id: content hash of the source plus the index in it"),
+    "athlete": Column("str", "", "whose activity (folder name, config or --athlete)"),
+    "source": Column("str", "", "file path; inside an archive 'archive.zip!member'"),
+    "format": Column("str", "", "fit, gpx, tcx, strava-csv, garmin-csv, runlog-csv"),
+    "start_time": Column("utc", "UTC", "start of the activity"),
+    "local_start": Column("local", "athlete's clock", "start on the athlete's wall clock"),
+    "local_start_source": Column("str", "", "file (FIT local_timestamp, offset), config, machine"),
+    "sport": Column("str", "", "running, walking, hiking, cycling, swimming, strength, ..."),
+    "sub_sport": Column("str", "", "finer kind as the source names it (trail, treadmill, ...)"),
+    "name": Column("str", "", "the activity's title"),
+    "distance_m": Column("float", "m", "total distance"),
+    "distance_source": Column("str", "", "where distance_m comes from (session, laps, track, csv)"),
+    "moving_time_s": Column("float", "s", "time in motion: pauses and stops excluded"),
+    "elapsed_time_s": Column("float", "s", "wall-clock time from start to end"),
+    "timer_time_s": Column("float", "s", "the device's timer time (pauses excluded)"),
+    "cadence_spm": Column("float", "steps/min", "median over moving running samples"),
+    "cadence_source": Column("str", "", "field and conversion the cadence came from"),
+    "cadence_histogram": Column("object", "s per step/min", "{spm: seconds} over moving samples"),
+    "avg_hr": Column("float", "bpm", "average heart rate"),
+    "elevation_gain_m": Column("float", "m", "total ascent"),
+    "surface": Column("str", "", "road, trail, track, treadmill, grass, sand or unknown"),
+    "surface_source": Column("str", "", "where the surface came from"),
+    "shoe": Column("str", "", "shoe name"),
+    "shoe_source": Column("str", "", "where the shoe came from"),
+    "device": Column("str", "", "manufacturer/product or the app that wrote the file"),
+    "gps_jumps": Column("int", "", "track points dropped as impossible jumps"),
+    "notes": Column("str", "", "what was corrected, inferred or merged, '; '-separated"),
+}
+
+SPORTS = (
+    "running",
+    "walking",
+    "hiking",
+    "cycling",
+    "swimming",
+    "strength",
+    "rowing",
+    "skiing",
+    "paddling",
+    "yoga",
+    "fitness",
+    "transition",
+    "other",
+)
+
+SURFACES = ("road", "trail", "track", "treadmill", "grass", "sand", "unknown")
+HARD_SURFACES = frozenset({"road"})
+SOFT_SURFACES = frozenset({"trail", "track", "treadmill", "grass", "sand"})
+
+
+@dataclass(slots=True)
+class Activity:
+    """One activity as a reader found it. Readers fill what their file says."""
+
+    source: str
+    format: str
+    start_time: pd.Timestamp | None = None
+    sport: str = "other"
+    sub_sport: str | None = None
+    name: str | None = None
+    distance_m: float | None = None
+    distance_source: str | None = None
+    moving_time_s: float | None = None
+    elapsed_time_s: float | None = None
+    timer_time_s: float | None = None
+    cadence_spm: float | None = None
+    cadence_source: str | None = None
+    cadence_histogram: dict[int, float] = field(default_factory=dict)
+    avg_hr: float | None = None
+    elevation_gain_m: float | None = None
+    surface: str = "unknown"
+    surface_source: str | None = None
+    shoe: str | None = None
+    shoe_source: str | None = None
+    local_start: datetime | None = None
+    local_start_source: str | None = None
+    device: str | None = None
+    gps_jumps: int = 0
+    notes: list[str] = field(default_factory=list)
+    activity_id: str | None = None
+    athlete: str | None = None
+    #: the id the producing service gave it (Strava Activity ID, Garmin activity id)
+    native_id: str | None = None
+    #: Strava export join key: the file this CSV row points to (not a table column)
+    linked_file: str | None = None
+
+    def note(self, text: str) -> None:
+        if text not in self.notes:
+            self.notes.append(text)
+
+    def to_record(self) -> dict[str, Any]:
+        """A JSON-friendly dict of every field (timestamps as ISO strings)."""
+        out = dataclasses.asdict(self)
+        if self.start_time is not None:
+            out["start_time"] = pd.Timestamp(self.start_time).isoformat()
+        if self.local_start is not None:
+            out["local_start"] = pd.Timestamp(self.local_start).isoformat()
+        out["cadence_histogram"] = {str(k): v for k, v in self.cadence_histogram.items()}
+        return out
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> Activity:
+        data = dict(record)
+        known = {f.name for f in dataclasses.fields(cls)}
+        data = {k: v for k, v in data.items() if k in known}
+        if data.get("start_time"):
+            data["start_time"] = pd.Timestamp(data["start_time"])
+        if data.get("local_start"):
+            data["local_start"] = pd.Timestamp(data["local_start"]).to_pydatetime()
+        data["cadence_histogram"] = {
+            int(k): float(v) for k, v in (data.get("cadence_histogram") or {}).items()
+        }
+        data["notes"] = list(data.get("notes") or [])
+        return cls(**data)
+
+
+def empty_frame() -> pd.DataFrame:
+    return to_frame([])
+
+
+def to_frame(activities: list[Activity]) -> pd.DataFrame:
+    """Build the activity table from records, sorted by start time, schema-checked."""
+    rows = []
+    for act in activities:
+        row = {}
+        for name in COLUMNS:
+            value = getattr(act, name)
+            if name == "notes":
+                value = "; ".join(value) if value else None
+            row[name] = value
+        rows.append(row)
+    frame = pd.DataFrame(rows, columns=list(COLUMNS))
+    for name, col in COLUMNS.items():
+        if col.dtype == "float":
+            frame[name] = pd.to_numeric(frame[name], errors="raise").astype("float64")
+        elif col.dtype == "int":
+            frame[name] = frame[name].fillna(0).astype("int64")
+        elif col.dtype == "utc":
+            frame[name] = pd.to_datetime(frame[name], utc=True).astype("datetime64[ns, UTC]")
+        elif col.dtype == "local":
+            frame[name] = pd.to_datetime(frame[name]).astype("datetime64[ns]")
+        elif col.dtype == "str":
+            frame[name] = frame[name].astype(object).where(frame[name].notna(), None)
+    frame = frame.sort_values(["start_time", "source"], kind="stable", na_position="last")
+    frame = frame.reset_index(drop=True)
+    validate(frame)
+    return frame
+
+
+def validate(frame: pd.DataFrame) -> None:
+    """Raise RunlogError if ``frame`` does not follow :data:`COLUMNS`."""
+    missing = [c for c in COLUMNS if c not in frame.columns]
+    if missing:
+        raise RunlogError(f"activity table lacks columns: {', '.join(missing)}")
+    if len(frame) and str(frame["start_time"].dtype) != "datetime64[ns, UTC]":
+        raise RunlogError(f"start_time must be UTC datetimes, not {frame['start_time'].dtype}")
+    bad_sport = set(frame["sport"].dropna()) - set(SPORTS)
+    if bad_sport:
+        raise RunlogError(f"unknown sport values: {sorted(bad_sport)}")
+    bad_surface = set(frame["surface"].dropna()) - set(SURFACES)
+    if bad_surface:
+        raise RunlogError(f"unknown surface values: {sorted(bad_surface)}")
+    for name in ("distance_m", "moving_time_s", "elapsed_time_s", "timer_time_s"):
+        negative = frame[name] < 0
+        if negative.any():
+            raise RunlogError(f"{name} is negative for {int(negative.sum())} activities")

@@ -1,0 +1,112 @@
+"""Turning the activity table into text a person or another program reads.
+
+Formatting only: no analysis here. Used by the ``activities`` command (table, csv, json).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from typing import Any
+
+import pandas as pd
+
+from .model import COLUMNS
+
+#: A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def json_value(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return None if pd.isna(value) else value.isoformat()
+    if value is pd.NaT:
+        return None
+    if hasattr(value, "item"):  # numpy scalars
+        return json_value(value.item())
+    if isinstance(value, dict):
+        return {str(k): json_value(v) for k, v in value.items()}
+    return value
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The table as JSON-ready dicts, one per activity, every column."""
+    out = []
+    for row in frame.itertuples(index=False):
+        out.append({name: json_value(getattr(row, name)) for name in COLUMNS})
+    return out
+
+
+def to_json(frame: pd.DataFrame) -> str:
+    return json.dumps(records(frame), indent=2, ensure_ascii=False) + "\n"
+
+
+def safe_cell(value: Any) -> Any:
+    """Neutralise text cells a spreadsheet would run as a formula."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def to_csv(frame: pd.DataFrame) -> str:
+    import csv
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(list(COLUMNS))
+    for record in records(frame):
+        row = []
+        for name in COLUMNS:
+            value = record[name]
+            if isinstance(value, dict):
+                value = json.dumps(value, separators=(",", ":"))
+            row.append("" if value is None else safe_cell(value))
+        writer.writerow(row)
+    return buffer.getvalue()
+
+
+def format_duration(seconds: float | None) -> str:
+    if seconds is None or (isinstance(seconds, float) and math.isnan(seconds)):
+        return "-"
+    total = int(round(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def format_pace(seconds: float | None, metres: float | None, metres_per_unit: float) -> str:
+    if not seconds or not metres or math.isnan(seconds) or math.isnan(metres) or metres <= 0:
+        return "-"
+    per_unit = seconds / (metres / metres_per_unit)
+    minutes, secs = divmod(int(round(per_unit)), 60)
+    return f"{minutes}:{secs:02d}"
+
+
+def _text(value: Any, width: int) -> str:
+    text = "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def to_table(frame: pd.DataFrame, units: str, metres_per_unit: float) -> str:
+    """A fixed-width listing that fits 100 columns: one line per activity."""
+    header = (f"{'date':<16} {'sport':<9} {'dist ' + units:>8} {'time':>8} "
+              f"{'pace/' + units:>8} {'spm':>4} {'surface':<9} {'shoe':<14} name")
+    lines = [header, "-" * len(header)]
+    for row in frame.itertuples(index=False):
+        when = row.local_start
+        date = "no date" if pd.isna(when) else pd.Timestamp(when).strftime("%Y-%m-%d %H:%M")
+        dist = "-" if pd.isna(row.distance_m) else f"{row.distance_m / metres_per_unit:.2f}"
+        moving = row.moving_time_s if not pd.isna(row.moving_time_s) else row.timer_time_s
+        cadence = "-" if pd.isna(row.cadence_spm) else f"{row.cadence_spm:.0f}"
+        lines.append(
+            f"{date:<16} {_text(row.sport, 9):<9} {dist:>8} {format_duration(moving):>8} "
+            f"{format_pace(moving, row.distance_m, metres_per_unit):>8} {cadence:>4} "
+            f"{_text(row.surface, 9):<9} {_text(row.shoe, 14):<14} {_text(row.name, 30)}"
+        )
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,30 @@
+"""Shared fixtures. The real-file corpus lives beside the repository in ../shared/corpus."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO.parent / "shared" / "corpus"
+EXAMPLES = REPO / "examples"
+
+
+def manifest() -> list[dict[str, str]]:
+    """Rows of corpus/MANIFEST.tsv (empty when the corpus is not beside the repo)."""
+    path = CORPUS / "MANIFEST.tsv"
+    if not path.exists():
+        return []
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle, delimiter="\t"))
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Path:
+    if not CORPUS.is_dir():
+        if __import__("os").environ.get("CI"):
+            pytest.fail("../shared/corpus is missing in CI")
+        pytest.skip("../shared/corpus is not beside the repository")
+    return CORPUS
