@@ -7,6 +7,7 @@ One place for every vocabulary: FIT sport/sub_sport names, Strava and Garmin act
 
 from __future__ import annotations
 
+import itertools
 import re
 
 # Strava GPX <trk><type> numeric codes (FORMATS.md section 1.4).
@@ -129,7 +130,7 @@ def sport_from_name(name: str | None) -> tuple[str, str | None] | None:
     if not name:
         return None
     words = re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", str(name).lower())
-    for first, second in zip(words, words[1:]):
+    for first, second in itertools.pairwise(words):
         if f"{first} {second}" in _TYPES:
             return _TYPES[f"{first} {second}"]
     for word in words:
