@@ -114,14 +114,13 @@ def _athlete_from(paths: list[Path]) -> str | None:
 
 def _read(item: Item, options: ReadOptions, store: Store | None, result: Loaded
           ) -> list[Activity]:
-    """One file's activities (from the store when its bytes were parsed before)."""
+    """One file's activities (from the store when these bytes were parsed before)."""
     key = options.cache_key()
+    parsed: list[Activity | ParseError] | ParseError | None = None
+    content_hash = store.known_hash(*item.fingerprint) if store is not None else None
     try:
-        parsed: list[Activity | ParseError] | None = None
-        if store is not None:
-            known = store.known_hash(*item.fingerprint)
-            if known is not None:
-                parsed = store.get(known, key, item.kind)
+        if content_hash is not None:
+            parsed = store.get(content_hash, key, item.kind)  # type: ignore[union-attr]
         if parsed is None:
             data = item.read_bytes()
             content_hash = hashlib.sha256(data).hexdigest()
@@ -131,15 +130,18 @@ def _read(item: Item, options: ReadOptions, store: Store | None, result: Loaded
                     store.remember_file(item.fingerprint, content_hash)
             if parsed is None:
                 result.parsed += 1
-                parsed = _parse(item, data, options, store, content_hash)
+                parsed = _parse(item, data, options)
+                if store is not None:
+                    store.put(item.fingerprint, content_hash, key, item.kind, parsed)
             else:
                 result.reused += 1
         else:
             result.reused += 1
-            content_hash = known  # type: ignore[assignment]
-    except ParseError as exc:
-        exc.path = item.source
-        result.skipped.append(exc)
+    except ParseError as exc:  # the file could not even be read
+        parsed = exc
+    if isinstance(parsed, ParseError):
+        parsed.path = item.source
+        result.skipped.append(parsed)
         return []
     out: list[Activity] = []
     for index, entry in enumerate(parsed):
@@ -148,26 +150,20 @@ def _read(item: Item, options: ReadOptions, store: Store | None, result: Loaded
             result.warnings.append(entry)
             continue
         entry.source = item.source
-        entry.activity_id = f"{content_hash[:16]}-{index}"
+        entry.activity_id = f"{content_hash[:16]}-{index}"  # type: ignore[index]
         out.append(entry)
     return out
 
 
-def _parse(item: Item, data: bytes, options: ReadOptions, store: Store | None,
-           content_hash: str) -> list[Activity | ParseError]:
-    reader = reader_for(item.kind)
+def _parse(item: Item, data: bytes, options: ReadOptions) -> list[Activity | ParseError] | ParseError:
+    """The reader's result, or its refusal; a reader bug never stops the other files."""
     try:
-        parsed = reader(data, item.source, options)
+        return reader_for(item.kind)(data, item.source, options)
     except ParseError as exc:
-        if store is not None:
-            store.put(item.fingerprint, content_hash, options.cache_key(), item.kind, exc)
-        raise
-    except Exception as exc:  # a reader bug must not stop the other files
-        raise ParseError(f"unexpected {type(exc).__name__} while reading: {exc} "
-                         "(please report this file)", item.source) from exc
-    if store is not None:
-        store.put(item.fingerprint, content_hash, options.cache_key(), item.kind, parsed)
-    return parsed
+        return exc
+    except Exception as exc:
+        return ParseError(f"unexpected {type(exc).__name__} while reading: {exc} "
+                          "(please report this file)", item.source)
 
 
 __all__ = ["Loaded", "load", "default_path"]

@@ -89,7 +89,9 @@ class Store:
                 "SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()[0]
             if tables:
                 raise StoreError("this SQLite file is not a runlog store", str(self.path))
-            self._db.executescript(_SCHEMA)
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    self._db.execute(statement)
             self._db.execute("INSERT INTO meta VALUES ('schema_version', ?)",
                              (str(SCHEMA_VERSION),))
 
@@ -122,7 +124,8 @@ class Store:
 
     # Parse results ------------------------------------------------------------------------
     def get(self, content_hash: str, options_key: str, kind: str
-            ) -> list[Activity | ParseError] | None:
+            ) -> list[Activity | ParseError] | ParseError | None:
+        """The stored parse of these bytes: activities, or the refusal; None if unknown."""
         row = self._db.execute(
             "SELECT ok, payload FROM parses WHERE content_hash=? AND options_key=? AND kind=?",
             (content_hash, options_key, kind)).fetchone()
@@ -131,8 +134,8 @@ class Store:
         payload = json.loads(row[1])
         if not row[0]:
             cls = _REFUSALS.get(payload.get("type", ""), ParseError)
-            raise cls(payload["reason"], None, offset=payload.get("offset"),
-                      line=payload.get("line"))
+            return cls(payload["reason"], None, offset=payload.get("offset"),
+                       line=payload.get("line"))
         out: list[Activity | ParseError] = []
         for entry in payload:
             if "problem" in entry:

@@ -1,0 +1,126 @@
+"""The command line, end to end: CliRunner for exact output, and a real subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import runlog
+from runlog.cli import main
+from runlog.output import records
+
+LOG = """date,distance,duration,type,surface,shoe,cadence,name
+2026-10-01 07:30,10 km,52:10,Run,road,Pegasus 40,172,=HYPERLINK("x")
+2026-10-03 08:00,6.2 mi,1:01:30,Trail Run,,Speedgoat 5,,Hills
+2026-10-04 18:00,30 km,1:00:00,Ride,,,,Commute
+"""
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    path = tmp_path / "sam"
+    path.mkdir()
+    (path / "log.csv").write_text(LOG, encoding="utf-8")
+    (path / "runlog.toml").write_text('units = "km"\ntimezone = "UTC"\n', encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.setenv("RUNLOG_STORE", str(tmp_path / "store.sqlite"))
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    return CliRunner()
+
+
+def test_every_command_has_help(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["--help"])
+    assert result.exit_code == 0
+    for name, command in main.commands.items():
+        assert command.help, f"{name} has no help text"
+        sub = runner.invoke(main, [name, "--help"])
+        assert sub.exit_code == 0 and "Usage:" in sub.output
+
+
+def test_activities_table_ends_with_summary(runner: CliRunner, folder: Path) -> None:
+    result = runner.invoke(main, ["activities", str(folder)])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].split()[:3] == ["date", "sport", "dist"]
+    assert lines[2].startswith("2026-10-01 07:30 running      10.00    52:10     5:13  172 road")
+    assert lines[-1] == "3 activities, 1 files, 0 skipped"
+
+
+def test_activities_json_equals_the_api_table(runner: CliRunner, folder: Path) -> None:
+    result = runner.invoke(main, ["activities", str(folder), "--format", "json"])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == json.loads(
+        json.dumps(records(runlog.load([folder]).activities)))
+    assert set(json.loads(result.stdout)[0]) == set(runlog.COLUMNS)
+
+
+def test_activities_csv_neutralises_formulas_and_ends_with_summary(
+        runner: CliRunner, folder: Path) -> None:
+    result = runner.invoke(main, ["activities", str(folder), "--format", "csv", "--sport",
+                                  "running"])
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("activity_id,athlete,source,format,start_time")
+    assert "'=HYPERLINK" in result.stdout
+    assert lines[-1] == "# 2 activities, 1 files, 0 skipped"
+
+
+def test_bad_file_is_named_on_stderr_and_the_rest_go_on(runner: CliRunner,
+                                                        folder: Path) -> None:
+    (folder / "junk.gpx").write_text("<gpx><trk>", encoding="utf-8")
+    result = runner.invoke(main, ["activities", str(folder)])
+    assert result.exit_code == 0
+    assert f"runlog: skipped {folder / 'junk.gpx'}:" in result.stderr
+    assert result.stdout.splitlines()[-1] == "3 activities, 2 files, 1 skipped"
+
+
+def test_nothing_readable_exits_1(runner: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "junk.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    result = runner.invoke(main, ["activities", str(tmp_path / "junk.csv")])
+    assert result.exit_code == 1
+    assert "no file could be read" in result.stderr
+    empty = runner.invoke(main, ["activities", str(tmp_path / "nothing")])
+    assert empty.exit_code == 1
+
+
+def test_usage_error_exits_2(runner: CliRunner, folder: Path) -> None:
+    result = runner.invoke(main, ["activities", str(folder), "--format", "xml"])
+    assert result.exit_code == 2
+
+
+def test_import_then_import_again_parses_nothing(runner: CliRunner, folder: Path) -> None:
+    first = runner.invoke(main, ["import", str(folder)])
+    assert first.exit_code == 0
+    assert first.stdout == "3 activities from 1 files (1 parsed, 0 unchanged), 0 skipped\n"
+    second = runner.invoke(main, ["import", str(folder)])
+    assert second.stdout == "3 activities from 1 files (0 parsed, 1 unchanged), 0 skipped\n"
+
+
+def test_bad_config_is_one_line_naming_key_and_line(runner: CliRunner, folder: Path) -> None:
+    (folder / "runlog.toml").write_text('units = "km"\nspeed = 3\n', encoding="utf-8")
+    result = runner.invoke(main, ["activities", str(folder)])
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (f"Error: {folder / 'runlog.toml'}: speed: unknown key "
+                                     "(at line 2)")
+
+
+def test_real_subprocess(tmp_path: Path, folder: Path) -> None:
+    env = {**os.environ, "RUNLOG_STORE": str(tmp_path / "s.sqlite")}
+    done = subprocess.run([sys.executable, "-m", "runlog", "activities", str(folder), "--format",
+                           "json"], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert len(json.loads(done.stdout)) == 3
+    bad = subprocess.run([sys.executable, "-m", "runlog", "activities", str(tmp_path / "no")],
+                         capture_output=True, text=True, env=env, timeout=120)
+    assert bad.returncode == 1
+    assert "Traceback" not in bad.stderr
