@@ -1,6 +1,7 @@
 """The ``runlog`` command: parse options, call the Python API, print, map errors to exit codes.
 
-Exit codes: 0 ok, 1 error (nothing readable, bad config), 2 usage.
+Exit codes: 0 ok, 1 error (nothing readable, bad config), 2 usage, 3 (report only, when asked
+with --fail-on) a current flag at or above the given severity.
 """
 
 from __future__ import annotations
@@ -17,7 +18,10 @@ from . import __version__
 from .config import Settings, find_config, load_settings
 from .errors import RunlogError
 from .load import Loaded, load
+from .analyzers import analyze
+from .model import Severity
 from .output import to_csv, to_json, to_table
+from .report import FORMATS, render
 from .store import default_path
 
 
@@ -130,6 +134,56 @@ def activities_command(paths: tuple[Path, ...], store_path: Path | None,
         return
     click.echo(to_table(frame, settings.units, settings.metres_per_unit), nl=False)
     click.echo(_summary(loaded, len(frame)))
+
+
+#: Exit code when a current flag is at or above --fail-on.
+EXIT_FLAGGED = 3
+
+
+@main.command("report")
+@_common
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text",
+              show_default=True, help="Report format.")
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Write the report to FILE instead of standard output.")
+@click.option("--units", type=click.Choice(["mi", "km"]), default=None,
+              help="Distance unit (default: runlog.toml, else mi).")
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Report as of this day, YYYY-MM-DD (default: today).")
+@click.option("--window", type=click.IntRange(min=1), default=None,
+              help="Days in the report window (default: runlog.toml, else 28).")
+@click.option("--fail-on", type=click.Choice(["info", "warning", "alert"]), default=None,
+              help="Exit 3 when a current flag is at least this severe.")
+@click.option("--no-store", is_flag=True, help="Read the files without using the store.")
+def report_command(paths: tuple[Path, ...], store_path: Path | None, config_path: Path | None,
+                   athlete: str | None, quiet: bool, fmt: str, output: Path | None,
+                   units: str | None, as_of: Any, window: int | None, fail_on: str | None,
+                   no_store: bool) -> None:
+    """Report the injury-risk flags for the activities under PATHS.
+
+    Exit codes: 0 report written, 1 error, 2 usage, 3 report written and a current flag is
+    at or above --fail-on.
+    """
+    try:
+        loaded = _load(paths, store_path, config_path, athlete, quiet, use_store=not no_store)
+        settings = loaded.settings.with_overrides(units=units, window_days=window)
+        result = analyze(loaded, settings, as_of=as_of.date() if as_of else None)
+    except RunlogError as exc:
+        raise click.ClickException(str(exc)) from exc
+    colour = (output is None and fmt == "text" and sys.stdout.isatty()
+              and "NO_COLOR" not in os.environ)
+    rendered = render(result, fmt, colour=colour)
+    if output is None:
+        click.echo(rendered, nl=False)
+    else:
+        try:
+            output.write_text(rendered, encoding="utf-8")
+        except OSError as exc:
+            raise click.ClickException(f"cannot write {output}: {exc.strerror}") from exc
+        if not quiet:
+            click.echo(f"wrote {output}", err=True)
+    if fail_on and result.flags and result.flags[0].severity >= Severity.parse(fail_on):
+        sys.exit(EXIT_FLAGGED)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -8,7 +8,9 @@ inside: metres, seconds, steps per minute, beats per minute.
 from __future__ import annotations
 
 import dataclasses
+import enum
 from dataclasses import dataclass, field
+from datetime import date as date_type
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -191,3 +193,68 @@ def validate(frame: pd.DataFrame) -> None:
         negative = frame[name] < 0
         if negative.any():
             raise RunlogError(f"{name} is negative for {int(negative.sum())} activities")
+
+
+class Severity(enum.IntEnum):
+    """How much a flag asks for attention; ordered info < warning < alert."""
+
+    INFO = 1
+    WARNING = 2
+    ALERT = 3
+
+    def __str__(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        try:
+            return cls[text.upper()]
+        except KeyError:
+            raise ValueError(f"unknown severity {text!r} (info, warning or alert)") from None
+
+
+EVIDENCE_LEVELS = ("strong", "moderate", "weak", "guideline")
+
+
+@dataclass(frozen=True)
+class Flag:
+    """One finding: a pattern that went with more injuries in studies of runners.
+
+    ``date`` is the day it concerns; ``end`` is set when it concerns a range (``date`` to
+    ``end``). ``value`` and ``threshold`` are in the units named by the message.
+    """
+
+    code: str
+    severity: Severity
+    title: str
+    message: str
+    date: date_type
+    evidence: str
+    source: str
+    end: date_type | None = None
+    activity_id: str | None = None
+    value: float | None = None
+    threshold: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.evidence not in EVIDENCE_LEVELS:
+            raise ValueError(f"evidence must be one of {EVIDENCE_LEVELS}, not {self.evidence!r}")
+
+    @property
+    def last_day(self) -> date_type:
+        return self.end or self.date
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "severity": str(self.severity),
+            "title": self.title,
+            "message": self.message,
+            "date": self.date.isoformat(),
+            "end": self.end.isoformat() if self.end else None,
+            "activity_id": self.activity_id,
+            "value": None if self.value is None else round(float(self.value), 4),
+            "threshold": None if self.threshold is None else round(float(self.threshold), 4),
+            "evidence": self.evidence,
+            "source": self.source,
+        }

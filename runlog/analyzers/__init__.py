@@ -1,0 +1,154 @@
+"""Analyzers: from the activity table to flags and the figures a report draws.
+
+Each analyzer is a plain function ``(ctx: Context) -> Findings`` registered in
+:data:`ANALYZERS`; none of them opens a file. :func:`analyze` runs them all and sorts the flags
+into current ones (dated inside the report window) and history.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from ..config import Settings
+from ..model import Flag
+from . import cadence, load, shoes, surface, variety
+from .base import DISCLAIMER, PREVIOUS_INJURY_NOTE, Context, Findings, prepare
+
+__all__ = ["ANALYZERS", "DISCLAIMER", "PREVIOUS_INJURY_NOTE", "Report", "analyze"]
+
+Analyzer = Callable[[Context], Findings]
+
+#: Name -> analyzer; a report runs them in this order.
+ANALYZERS: dict[str, Analyzer] = {
+    "shoes": shoes.analyze,
+    "load": load.analyze,
+    "surface": surface.analyze,
+    "cadence": cadence.analyze,
+    "variety": variety.analyze,
+}
+
+
+def severity_order(flag: Flag) -> tuple[int, str, str]:
+    return (-int(flag.severity), flag.date.isoformat(), flag.code)
+
+
+def run_all(ctx: Context) -> tuple[list[Flag], dict[str, Any]]:
+    flags: list[Flag] = []
+    figures: dict[str, Any] = {}
+    for analyzer in ANALYZERS.values():
+        found = analyzer(ctx)
+        flags.extend(found.flags)
+        figures.update(found.figures)
+    return flags, figures
+
+
+REPORT_SCHEMA = "runlog.report/1"
+
+
+@dataclass
+class Report:
+    """What runlog has to say about one athlete's history as of one day."""
+
+    athlete: str | None
+    as_of: date
+    units: str
+    window_start: date
+    flags: list[Flag]  # current: dated inside the window, worst first
+    history: list[Flag]  # older flags, newest first
+    figures: dict[str, Any]
+    summary: dict[str, Any]
+    data_notes: list[str] = field(default_factory=list)
+    skipped: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def worst(self) -> Flag | None:
+        return self.flags[0] if self.flags else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema": REPORT_SCHEMA,
+            "athlete": self.athlete,
+            "as_of": self.as_of.isoformat(),
+            "units": self.units,
+            "window": {"start": self.window_start.isoformat(), "end": self.as_of.isoformat()},
+            "summary": self.summary,
+            "flags": [f.to_dict() for f in self.flags],
+            "history": [f.to_dict() for f in self.history],
+            "shoes": self.figures.get("shoes", []),
+            "weeks": self.figures.get("weeks", []),
+            "surfaces": self.figures.get("surfaces", {}),
+            "cadence": self.figures.get("cadence", {}),
+            "variety": self.figures.get("variety", {}),
+            "data_notes": list(self.data_notes),
+            "skipped": list(self.skipped),
+            "disclaimer": DISCLAIMER,
+        }
+
+
+def analyze(
+    activities: Any,
+    settings: Settings | None = None,
+    as_of: date | str | None = None,
+) -> Report:
+    """Flags and figures for a history (the activity table, or what :func:`runlog.load`
+    returned). ``as_of`` defaults to today on the athlete's clock."""
+    skipped: list[dict[str, str]] = []
+    if hasattr(activities, "activities") and hasattr(activities, "skipped"):
+        settings = settings or activities.settings
+        skipped = [{"path": str(p.path), "reason": p.reason
+                    + (f" (at {p.where()})" if p.where() else "")} for p in activities.skipped]
+        activities = activities.activities
+    settings = settings or Settings()
+    if isinstance(as_of, str):
+        as_of = date.fromisoformat(as_of)
+    ctx, counts = prepare(activities, settings, as_of)
+    flags, figures = run_all(ctx)
+    current = sorted((f for f in flags if f.last_day >= ctx.window_start), key=severity_order)
+    history = sorted((f for f in flags if f.last_day < ctx.window_start),
+                     key=lambda f: (f.date, f.code), reverse=True)
+    athletes = sorted({a for a in activities["athlete"].dropna()}) if len(activities) else []
+    return Report(
+        athlete=settings.athlete or (athletes[0] if len(athletes) == 1 else None),
+        as_of=ctx.as_of, units=settings.units, window_start=ctx.window_start,
+        flags=current, history=history, figures=figures, summary=_summary(ctx),
+        data_notes=_data_notes(ctx, counts, skipped), skipped=skipped)
+
+
+def _summary(ctx: Context) -> dict[str, Any]:
+    recent = ctx.recent_runs
+    acts = ctx.activities[ctx.activities["day"] >= ctx.window_start]
+    distance = float(recent["distance_m"].fillna(0).sum())
+    longest = float(recent["distance_m"].max()) if recent["distance_m"].notna().any() else 0.0
+    return {
+        "runs": int(len(recent)),
+        "distance": round(ctx.in_units(distance), 2),
+        "moving_time_s": round(float(recent["moving_time_s"].fillna(0).sum()), 1),
+        "longest_run": round(ctx.in_units(longest), 2),
+        "activities": int(len(acts)),
+        "other_sessions": int((acts["sport"] != "running").sum()),
+        "runs_in_history": int(len(ctx.runs)),
+        "first_day": ctx.activities["day"].min().isoformat() if len(ctx.activities) else None,
+    }
+
+
+def _data_notes(ctx: Context, counts: dict[str, int], skipped: list[dict[str, str]]
+                ) -> list[str]:
+    notes = []
+    if counts["without_date"]:
+        notes.append(f"{counts['without_date']} activities have no real date and are left out.")
+    if counts["after_as_of"]:
+        notes.append(f"{counts['after_as_of']} activities after {ctx.as_of.isoformat()} are "
+                     "left out.")
+    runs = ctx.runs
+    if len(runs) and runs["distance_m"].isna().any():
+        notes.append(f"{int(runs['distance_m'].isna().sum())} runs have no distance.")
+    jumps = int(ctx.activities["gps_jumps"].sum()) if len(ctx.activities) else 0
+    if jumps:
+        notes.append(f"{jumps} GPS points were dropped as impossible jumps.")
+    if skipped:
+        notes.append(f"{len(skipped)} files could not be read (listed under skipped).")
+    if not len(runs):
+        notes.append("No runs in this history.")
+    return notes

@@ -1,0 +1,130 @@
+"""Cadence against the 170-190 steps/min guidance, drops from the runner's own baseline, and
+missing cadence.
+
+EVIDENCE.md, "Cadence": the band is the product's guidance (~180 in elites, Daniels);
+stepping 5-10% faster lowers knee loading (Heiderscheit et al. 2011), each +1 step/min went
+with 5% lower bone-stress-injury risk (Kliethermes et al. 2021). Injury evidence overall: weak.
+Measured on moving time, walking samples (< 140 spm) left out, median and share in band.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..importers.streams import weighted_median
+from ..model import Flag, Severity
+from .base import Context, Findings
+
+SOURCE = "Heiderscheit et al. 2011, Med Sci Sports Exerc 43:296; Kliethermes et al. 2021"
+#: The baseline for cadence.drop: easy runs in this many days before the report window.
+BASELINE_DAYS = 90
+#: Fewest runs with cadence on each side of a cadence.drop comparison.
+MIN_RUNS = 3
+
+
+def pooled(runs: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(steps/min values, seconds) over runs: their histograms, or one value per run where a
+    source gave only an average (weighted by its moving time)."""
+    values: list[float] = []
+    weights: list[float] = []
+    for row in runs.itertuples(index=False):
+        hist = row.cadence_histogram
+        if isinstance(hist, dict) and hist:
+            for spm, seconds in hist.items():
+                values.append(float(spm))
+                weights.append(float(seconds))
+        elif not pd.isna(row.cadence_spm):
+            seconds = row.moving_time_s if not pd.isna(row.moving_time_s) else 1.0
+            values.append(float(row.cadence_spm))
+            weights.append(float(seconds) or 1.0)
+    return np.array(values, dtype=float), np.array(weights, dtype=float)
+
+
+def analyze(ctx: Context) -> Findings:
+    t = ctx.thresholds
+    recent = ctx.recent_runs
+    with_cadence = recent[recent["cadence_spm"].notna()]
+    flags: list[Flag] = []
+    start, end = ctx.window_start, ctx.as_of
+    figure: dict[str, Any] = {"runs": int(len(recent)), "runs_with_cadence": int(len(with_cadence)),
+                              "median": None, "share_in_band": None,
+                              "band": [t.cadence_low_spm, t.cadence_high_spm], "histogram": {}}
+    if len(recent) and len(with_cadence) * 2 < len(recent):
+        flags.append(Flag(
+            code="cadence.missing", severity=Severity.INFO,
+            title="Recent runs carry no cadence",
+            message=(f"{len(recent) - len(with_cadence)} of your {len(recent)} recent runs have "
+                     "no cadence, so cadence flags rest on the rest (or on none)."),
+            date=start, end=end, value=len(with_cadence) / len(recent), threshold=0.5,
+            evidence="guideline", source="runlog data coverage"))
+    values, weights = pooled(with_cadence)
+    if len(values):
+        median = weighted_median(values, weights)
+        in_band = weights[(values >= t.cadence_low_spm) & (values <= t.cadence_high_spm)].sum()
+        share = float(in_band / weights.sum()) if weights.sum() > 0 else None
+        hist: dict[int, float] = {}
+        for v, w in zip(np.round(values).astype(int).tolist(), weights.tolist()):
+            hist[v] = hist.get(v, 0.0) + w
+        figure.update(median=round(median, 1),
+                      share_in_band=None if share is None else round(share, 4),
+                      histogram={str(k): round(v, 1) for k, v in sorted(hist.items())})
+        band_note = "" if share is None else f" ({share:.0%} of running time in the band)"
+        if median < t.cadence_low_spm:
+            flags.append(Flag(
+                code="cadence.low", severity=Severity.WARNING,
+                title="Low running cadence",
+                message=(f"Your recent median cadence is {median:.0f} steps/min, below the "
+                         f"{t.cadence_low_spm:.0f}-{t.cadence_high_spm:.0f} guidance"
+                         f"{band_note}. Stepping 5-10% quicker lowers knee loading; cadence "
+                         "also rises with speed and falls with leg length."),
+                date=start, end=end, value=median, threshold=t.cadence_low_spm,
+                evidence="weak", source=SOURCE))
+        elif median > t.cadence_high_spm:
+            flags.append(Flag(
+                code="cadence.high", severity=Severity.INFO,
+                title="High running cadence",
+                message=(f"Your recent median cadence is {median:.0f} steps/min, above the "
+                         f"{t.cadence_low_spm:.0f}-{t.cadence_high_spm:.0f} guidance"
+                         f"{band_note}. Not a risk in itself; check the watch's reading."),
+                date=start, end=end, value=median, threshold=t.cadence_high_spm,
+                evidence="weak", source=SOURCE))
+    flags += _drop(ctx)
+    return Findings(flags=flags, figures={"cadence": figure})
+
+
+def _easy(runs: pd.DataFrame) -> pd.DataFrame:
+    """Runs at or slower than the median pace of the runs given."""
+    timed = runs[(runs["distance_m"] > 0) & (runs["moving_time_s"] > 0)]
+    if timed.empty:
+        return timed
+    speed = timed["distance_m"] / timed["moving_time_s"]
+    return timed[speed <= speed.median()]
+
+
+def _drop(ctx: Context) -> list[Flag]:
+    t = ctx.thresholds
+    runs = ctx.runs[ctx.runs["cadence_spm"].notna()]
+    base_start = ctx.window_start - timedelta(days=BASELINE_DAYS)
+    span = runs[runs["day"] >= base_start]
+    easy = _easy(span)
+    before = easy[easy["day"] < ctx.window_start]
+    now = easy[easy["day"] >= ctx.window_start]
+    if len(before) < MIN_RUNS or len(now) < MIN_RUNS:
+        return []
+    baseline = float(before["cadence_spm"].median())
+    current = float(now["cadence_spm"].median())
+    drop = 1 - current / baseline
+    if drop < t.cadence_drop:
+        return []
+    return [Flag(
+        code="cadence.drop", severity=Severity.INFO,
+        title="Easy-run cadence below your usual",
+        message=(f"Your easy runs lately average {current:.0f} steps/min, {drop:.0%} below "
+                 f"your own baseline of {baseline:.0f} in the {BASELINE_DAYS} days before. "
+                 "A drop can come with fatigue or a niggle."),
+        date=ctx.window_start, end=ctx.as_of, value=drop, threshold=t.cadence_drop,
+        evidence="weak", source=SOURCE)]

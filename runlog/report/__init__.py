@@ -1,0 +1,28 @@
+"""Renderers: a Report as text, Markdown, HTML with charts, or JSON. No analysis here."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from ..analyzers import Report
+from . import html, markdown, text
+
+FORMATS = ("text", "markdown", "html", "json")
+
+
+def to_json(report: Report) -> str:
+    return json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+def render(report: Report, fmt: str = "text", *, colour: bool = False) -> str:
+    """The report in one of :data:`FORMATS`."""
+    renderers: dict[str, Callable[[Report], str]] = {
+        "text": lambda r: text.render(r, colour=colour),
+        "markdown": markdown.render,
+        "html": html.render,
+        "json": to_json,
+    }
+    if fmt not in renderers:
+        raise ValueError(f"unknown report format {fmt!r}; one of {', '.join(FORMATS)}")
+    return renderers[fmt](report)

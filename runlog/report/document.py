@@ -1,0 +1,158 @@
+"""The report's content, once, as plain blocks; each renderer only formats these blocks.
+
+So text, Markdown and HTML say the same things in the same order: current flags worst first,
+then shoes, the last weeks, surfaces, cadence, older flags, data notes and the disclaimer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..analyzers import DISCLAIMER, PREVIOUS_INJURY_NOTE, Report
+from ..model import Flag
+from ..output import format_duration
+
+#: Weeks listed in the "last weeks" table.
+WEEKS_LISTED = 8
+#: Older flags listed by name (the rest are counted).
+HISTORY_LISTED = 12
+
+
+@dataclass
+class Heading:
+    text: str
+    level: int = 2
+
+
+@dataclass
+class Paragraph:
+    text: str
+
+
+@dataclass
+class FlagItem:
+    flag: Flag
+
+
+@dataclass
+class Table:
+    headers: list[str]
+    rows: list[list[str]]
+    numeric: list[bool] = field(default_factory=list)  # right-align these columns
+
+
+@dataclass
+class Bullets:
+    items: list[str]
+
+
+@dataclass
+class ChartSlot:
+    key: str
+
+
+Block = Heading | Paragraph | FlagItem | Table | Bullets | ChartSlot
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:+.0%}"
+
+
+def title(report: Report) -> str:
+    who = f" for {report.athlete}" if report.athlete else ""
+    return f"runlog report{who}, as of {report.as_of.isoformat()}"
+
+
+def build(report: Report) -> list[Block]:
+    d = report.to_dict()
+    u = report.units
+    s = d["summary"]
+    blocks: list[Block] = [Heading(title(report), 1), Paragraph(
+        f"Last {(report.as_of - report.window_start).days + 1} days "
+        f"({d['window']['start']} to {d['window']['end']}): {s['runs']} runs, "
+        f"{s['distance']:.1f} {u}, {format_duration(s['moving_time_s'])} moving; longest run "
+        f"{s['longest_run']:.1f} {u}; {s['other_sessions']} other sessions.")]
+
+    blocks.append(Heading("Current flags"))
+    if report.flags:
+        blocks.extend(FlagItem(f) for f in report.flags)
+    else:
+        blocks.append(Paragraph("No current flags."))
+
+    if d["shoes"]:
+        blocks += [Heading("Shoes"), Table(
+            ["shoe", f"distance ({u})", "runs", "last run", "status", "replace by"],
+            [[sh["name"], f"{sh['distance']:.0f}", str(sh["runs"]), sh["last_run"] or "-",
+              sh["status"], sh["projected_replace_date"] or "-"] for sh in d["shoes"]],
+            [False, True, True, False, False, False]), ChartSlot("shoe_mileage")]
+        unassigned = report.figures.get("shoes_unassigned", {})
+        if unassigned.get("runs"):
+            blocks.append(Paragraph(
+                f"{unassigned['runs']} runs ({unassigned['distance']:.1f} {u}) have no shoe."))
+
+    weeks = d["weeks"][-WEEKS_LISTED:]
+    if weeks:
+        blocks += [Heading("Last weeks"), Table(
+            ["week of", f"distance ({u})", "runs", "change", "acute:chronic"],
+            [[w["week_start"], f"{w['distance']:.1f}", str(w["runs"]), _pct(w["change"]),
+              "-" if w["acwr"] is None else f"{w['acwr']:.2f}"] for w in weeks],
+            [False, True, True, True, True]), ChartSlot("weekly_distance")]
+
+    surfaces = d["surfaces"]
+    window = surfaces.get("window", {})
+    total = sum(window.values())
+    if total:
+        blocks += [Heading("Surfaces"), Table(
+            ["surface", f"distance ({u})", "share"],
+            [[k, f"{v:.1f}", f"{v / total:.0%}"] for k, v in window.items() if v],
+            [False, True, True])]
+        hard = surfaces.get("hard_share")
+        blocks.append(Paragraph(
+            ("Hard surfaces: " + ("-" if hard is None else f"{hard:.0%}") + " of the running "
+             "with a known surface; unknown surface: " + f"{window.get('unknown', 0):.1f} {u}.")))
+        blocks.append(ChartSlot("surface_mix"))
+
+    cad = d["cadence"]
+    if cad.get("runs"):
+        blocks.append(Heading("Cadence"))
+        if cad.get("median") is None:
+            blocks.append(Paragraph(f"None of the {cad['runs']} recent runs carries cadence."))
+        else:
+            low, high = cad["band"]
+            blocks.append(Paragraph(
+                f"Median {cad['median']:.0f} steps/min over {cad['runs_with_cadence']} of "
+                f"{cad['runs']} recent runs; {cad['share_in_band']:.0%} of running time inside "
+                f"{low:.0f}-{high:.0f} steps/min."))
+            blocks.append(ChartSlot("cadence_distribution"))
+
+    if report.history:
+        blocks.append(Heading("Earlier flags"))
+        listed = report.history[:HISTORY_LISTED]
+        items = [f"{f.date.isoformat()} [{f.severity}] {f.code}: {f.title}" for f in listed]
+        if len(report.history) > len(listed):
+            items.append(f"... and {len(report.history) - len(listed)} more (see JSON output)")
+        blocks.append(Bullets(items))
+
+    notes = list(report.data_notes)
+    if notes or report.skipped:
+        blocks.append(Heading("Data notes"))
+        items = notes + [f"skipped {s['path']}: {s['reason']}" for s in report.skipped]
+        blocks.append(Bullets(items))
+
+    blocks += [Heading("About these flags"), Paragraph(DISCLAIMER),
+               Paragraph(PREVIOUS_INJURY_NOTE)]
+    return blocks
+
+
+def flag_meta(flag: Flag) -> str:
+    when = flag.date.isoformat() + (f" to {flag.end.isoformat()}" if flag.end else "")
+    return f"{flag.code}, {when}; evidence: {flag.evidence}; source: {flag.source}"
+
+
+def chart_keys(blocks: list[Block]) -> list[str]:
+    return [b.key for b in blocks if isinstance(b, ChartSlot)]
+
+
+def as_dict(block: Block) -> dict[str, Any]:  # pragma: no cover - debugging aid
+    return {"type": type(block).__name__, **block.__dict__}

@@ -1,0 +1,102 @@
+"""HTML report: one self-contained file (charts embedded as SVG images, no scripts, no network
+fetch) that reads on a phone and prints well. Every string is escaped."""
+
+from __future__ import annotations
+
+import base64
+from html import escape
+
+from ..analyzers import Report
+
+from .charts import Chart, all_charts
+from .document import (
+    Bullets,
+    ChartSlot,
+    FlagItem,
+    Heading,
+    Paragraph,
+    Table,
+    build,
+    flag_meta,
+    title,
+)
+
+CSS = """
+:root { color-scheme: light; --alert: #b3261e; --warning: #9a5b00; --info: #0b6e99; }
+* { box-sizing: border-box; }
+body { font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0;
+       color: #1d1d1f; background: #fff; }
+main { max-width: 46rem; margin: 0 auto; padding: 1rem; }
+h1 { font-size: 1.4rem; margin: 0.5rem 0; }
+h2 { font-size: 1.15rem; margin: 1.6rem 0 0.5rem; border-bottom: 1px solid #ddd; }
+.flag { border-left: 4px solid; padding: 0.4rem 0.8rem; margin: 0.6rem 0; background: #fafafa; }
+.flag.alert { border-color: var(--alert); } .flag.warning { border-color: var(--warning); }
+.flag.info { border-color: var(--info); }
+.flag .sev { font-weight: 700; text-transform: uppercase; font-size: 0.8rem; }
+.alert .sev { color: var(--alert); } .warning .sev { color: var(--warning); }
+.info .sev { color: var(--info); }
+.flag p { margin: 0.2rem 0; } .meta { color: #555; font-size: 0.85rem; }
+.table-wrap { overflow-x: auto; }
+table { border-collapse: collapse; width: 100%; font-size: 0.9rem; }
+th, td { padding: 0.25rem 0.5rem; border-bottom: 1px solid #eee; text-align: left; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+figure { margin: 0.8rem 0; } figure img { width: 100%; height: auto; }
+figcaption { font-size: 0.85rem; color: #555; }
+@media print { body { font-size: 11pt; } main { max-width: none; }
+  .flag, figure, table { break-inside: avoid; } h2 { break-after: avoid; } }
+"""
+
+
+def _img(chart: Chart) -> str:
+    data = base64.b64encode(chart.svg.encode("utf-8")).decode("ascii")
+    return (f'<figure id="chart-{chart.key}"><img src="data:image/svg+xml;base64,{data}" '
+            f'alt="{escape(chart.alt)}"><figcaption>{escape(chart.title)}</figcaption>'
+            "</figure>")
+
+
+def _cell(tag: str, text: str, numeric: bool) -> str:
+    attr = ' class="num"' if numeric else ""
+    return f"<{tag}{attr}>{escape(text)}</{tag}>"
+
+
+def render(report: Report, *, charts: bool = True) -> str:
+    drawn = {c.key: c for c in all_charts(report)} if charts else {}
+    body: list[str] = []
+    for block in build(report):
+        if isinstance(block, Heading):
+            tag = "h1" if block.level == 1 else "h2"
+            body.append(f"<{tag}>{escape(block.text)}</{tag}>")
+        elif isinstance(block, Paragraph):
+            body.append(f"<p>{escape(block.text)}</p>")
+        elif isinstance(block, FlagItem):
+            flag = block.flag
+            level = str(flag.severity)
+            body.append(
+                f'<div class="flag {level}" data-code="{escape(flag.code)}">'
+                f'<p><span class="sev">{escape(str(flag.severity))}</span> '
+                f"<strong>{escape(flag.title)}</strong></p>"
+                f"<p>{escape(flag.message)}</p>"
+                f'<p class="meta">{escape(flag_meta(flag))}</p></div>')
+        elif isinstance(block, Table):
+            numeric = block.numeric or [False] * len(block.headers)
+            head = "".join(_cell("th", h, n) for h, n in zip(block.headers, numeric))
+            rows = "".join("<tr>" + "".join(_cell("td", c, n) for c, n in zip(row, numeric))
+                           + "</tr>" for row in block.rows)
+            body.append(f'<div class="table-wrap"><table><thead><tr>{head}</tr></thead>'
+                        f"<tbody>{rows}</tbody></table></div>")
+        elif isinstance(block, Bullets):
+            body.append("<ul>" + "".join(f"<li>{escape(i)}</li>" for i in block.items)
+                        + "</ul>")
+        elif isinstance(block, ChartSlot) and block.key in drawn:
+            body.append(_img(drawn[block.key]))
+    worst = report.worst
+    state = "no current flags" if worst is None else f"worst current flag: {worst.severity}"
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f'<meta name="description" content="{escape(state)}">\n'
+        f"<title>{escape(title(report))}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
+        "<main>\n" + "\n".join(body) + "\n</main>\n</body>\n</html>\n")
+
+
+

@@ -1,0 +1,69 @@
+"""Plain-text report: fits 80 columns; ANSI colour only when asked (a terminal, no NO_COLOR)."""
+
+from __future__ import annotations
+
+import textwrap
+
+from ..analyzers import Report
+from ..model import Severity
+from .document import Bullets, ChartSlot, FlagItem, Heading, Paragraph, Table, build, flag_meta
+
+WIDTH = 80
+_COLOURS = {Severity.ALERT: "\033[1;31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
+_RESET = "\033[0m"
+
+
+def _wrap(text: str, indent: str = "", first: str | None = None) -> list[str]:
+    return textwrap.wrap(text, WIDTH, initial_indent=first if first is not None else indent,
+                         subsequent_indent=indent, break_on_hyphens=False) or [""]
+
+
+def _fit(cell: str, width: int) -> str:
+    return cell if len(cell) <= width else cell[: width - 1] + "…"
+
+
+def table_lines(table: Table) -> list[str]:
+    widths = [max(len(h), *(len(r[i]) for r in table.rows)) for i, h in enumerate(table.headers)]
+    budget = WIDTH - 2 * (len(widths) - 1)
+    while sum(widths) > budget and max(widths) > 8:
+        widest = widths.index(max(widths))
+        widths[widest] -= 1
+    numeric = table.numeric or [False] * len(widths)
+
+    def line(cells: list[str]) -> str:
+        parts = []
+        for cell, width, right in zip(cells, widths, numeric):
+            cell = _fit(cell, width)
+            parts.append(cell.rjust(width) if right else cell.ljust(width))
+        return "  ".join(parts).rstrip()
+
+    return [line(table.headers), line(["-" * w for w in widths])] + [line(r) for r in table.rows]
+
+
+def render(report: Report, *, colour: bool = False) -> str:
+    lines: list[str] = []
+    for block in build(report):
+        if isinstance(block, Heading):
+            if lines:
+                lines.append("")
+            text = block.text if block.level > 1 else block.text
+            lines.append(text)
+            lines.append(("=" if block.level == 1 else "-") * min(len(text), WIDTH))
+        elif isinstance(block, Paragraph):
+            lines.extend(_wrap(block.text))
+        elif isinstance(block, FlagItem):
+            flag = block.flag
+            tag = f"[{str(flag.severity).upper()}]"
+            if colour:
+                tag = f"{_COLOURS[flag.severity]}{tag}{_RESET}"
+            lines.extend(_wrap(f"{flag.title}", indent="  ", first=f"{tag} "))
+            lines.extend(_wrap(flag.message, indent="    "))
+            lines.extend(_wrap(f"({flag_meta(flag)})", indent="    "))
+        elif isinstance(block, Table):
+            lines.extend(table_lines(block))
+        elif isinstance(block, Bullets):
+            for item in block.items:
+                lines.extend(_wrap(item, indent="  ", first="- "))
+        elif isinstance(block, ChartSlot):
+            continue
+    return "\n".join(lines) + "\n"
