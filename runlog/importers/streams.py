@@ -22,8 +22,8 @@ from ..model import Activity
 SAMPLE_COLUMNS = ("time", "lat", "lon", "altitude_m", "distance_m", "speed_mps",
                   "heart_rate", "cadence")
 #: Optional integer column: samples with different ``segment`` numbers are separated by a
-#: pause (a GPX ``<trkseg>`` break, a new TCX ``<Track>``), so no distance or moving time is
-#: counted from one segment to the next.
+#: pause (a GPX ``<trkseg>`` break, a TCX lap's second ``<Track>``), so no distance or moving
+#: time is counted from one segment to the next.
 SEGMENT = "segment"
 
 #: Slower than this (m/s) between two samples counts as stopped (about 1.8 km/h).

@@ -1,0 +1,256 @@
+"""XML plumbing shared by the GPX and TCX readers.
+
+Real exports are often not quite XML (FORMATS.md sections 1.4, 6 and 7): Strava puts spaces
+before ``<?xml``, converters write prefixes they never declare (``gpxdata:``, ``xsi:``), and
+extensions move between namespaces from one producer to the next. :func:`parse` cleans the
+bytes until they parse (noting each repair) and refuses entity declarations; the element
+helpers find children by local name, whatever namespace a producer chose.
+"""
+
+from __future__ import annotations
+
+import codecs
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from xml.etree.ElementTree import Element
+from xml.etree.ElementTree import ParseError as XmlSyntaxError
+
+import defusedxml.ElementTree as safe_et
+import pandas as pd
+from defusedxml import DefusedXmlException, EntitiesForbidden
+
+from ..errors import ParseError
+
+#: Where prefixes that files use without declaring them usually point.
+KNOWN_PREFIXES = {
+    "xsi": "http://www.w3.org/2001/XMLSchema-instance",
+    "gpxdata": "http://www.cluetrust.com/XML/GPXDATA/1/0",
+    "gpxx": "http://www.garmin.com/xmlschemas/GpxExtensions/v3",
+    "gpxtpx": "http://www.garmin.com/xmlschemas/TrackPointExtension/v1",
+    "gpxtrkx": "http://www.garmin.com/xmlschemas/TrackStatsExtension/v1",
+}
+#: A file with more undeclared prefixes than this is not a near-miss worth repairing.
+MAX_PREFIX_REPAIRS = 20
+
+_DECLARED_ENCODING = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
+_PREFIXED_NAME = re.compile(r"(?:^</?|\s)([A-Za-z_][\w.-]*):[A-Za-z_][\w.-]*")
+_PREFIX_DECLARATION = re.compile(r"\sxmlns:([A-Za-z_][\w.-]*)\s*=")
+_POSITION_SUFFIX = re.compile(r": line \d+, column \d+$")
+_START_TAG = re.compile(r"<[^\s/>]+")
+
+
+@dataclass
+class XmlDocument:
+    """A parsed file: its root, the cleaned text that parsed, and what cleaning did."""
+
+    root: Element
+    text: str
+    notes: list[str] = field(default_factory=list)
+
+
+def parse(data: bytes, source: str) -> XmlDocument:
+    """Clean ``data`` until it parses as XML; ParseError (with its line) when it cannot.
+
+    Entity declarations and external references are refused, never resolved.
+    """
+    notes: list[str] = []
+    text = _decode(data, notes).lstrip("\ufeff")
+    body = text.lstrip()
+    if not body:
+        raise ParseError("empty file", source, offset=0)
+    if not body.startswith("<"):
+        raise ParseError("not an XML file (it does not start with '<')", source, offset=0)
+    if len(body) < len(text) and body.startswith("<?xml"):
+        notes.append("whitespace before <?xml removed")
+    lines_removed = text[: len(text) - len(body)].count("\n")
+
+    repaired: list[str] = []
+    while True:
+        try:
+            root = safe_et.fromstring(body)
+            break
+        except EntitiesForbidden:
+            raise ParseError("XML entity declarations are not allowed", source) from None
+        except DefusedXmlException as exc:
+            raise ParseError(f"XML external references are not allowed ({exc})",
+                             source) from None
+        except XmlSyntaxError as exc:
+            line, column = exc.position
+            unbound = []
+            if str(exc).startswith("unbound prefix") and len(repaired) < MAX_PREFIX_REPAIRS:
+                unbound = [p for p in _prefixes_at(body, line, column) if p not in repaired]
+            if not unbound:
+                reason = _POSITION_SUFFIX.sub("", str(exc))
+                raise ParseError(f"not well-formed XML: {reason}", source,
+                                 line=line + lines_removed) from None
+            body = _declare_prefixes(body, unbound)
+            repaired.extend(unbound)
+    notes.extend(f"undeclared XML prefix {prefix}: declared" for prefix in repaired)
+    return XmlDocument(root=root, text=body, notes=notes)
+
+
+def _decode(data: bytes, notes: list[str]) -> str:
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"
+    elif data.startswith(codecs.BOM_UTF8):
+        encoding = "utf-8-sig"
+    else:
+        declared = _DECLARED_ENCODING.match(data[:512])
+        encoding = declared.group(1).decode("ascii") if declared else "utf-8"
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            notes.append(f"unknown encoding {encoding!r}: read as UTF-8")
+            encoding = "utf-8"
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        # Older Windows tools write Latin-1 names into files that claim UTF-8.
+        notes.append(f"not valid {encoding} (byte {exc.start}): read as Windows-1252")
+        return data.decode("cp1252", errors="replace")
+
+
+def _prefixes_at(text: str, line: int, column: int) -> list[str]:
+    """Prefixes used, but not declared, in the tag that starts at (line, column)."""
+    line_start = 0
+    for _ in range(line - 1):
+        line_start = text.find("\n", line_start) + 1
+        if line_start == 0:
+            return []
+    start = text.rfind("<", line_start, line_start + column + 1)
+    if start < 0:
+        return []
+    end = text.find(">", start)
+    tag = text[start : end if end > 0 else len(text)]
+    declared = set(_PREFIX_DECLARATION.findall(tag))
+    used = dict.fromkeys(_PREFIXED_NAME.findall(tag))
+    return [p for p in used if p not in declared and p not in ("xml", "xmlns")]
+
+
+def _declare_prefixes(text: str, prefixes: list[str]) -> str:
+    """Declare ``prefixes`` on the root element, so the whole document may use them."""
+    at = _root_name_end(text)
+    declarations = "".join(
+        f' xmlns:{p}="{KNOWN_PREFIXES.get(p, f"urn:runlog:undeclared:{p}")}"' for p in prefixes
+    )
+    return text[:at] + declarations + text[at:]
+
+
+def _root_name_end(text: str) -> int:
+    """Index just after the root element's name (past the prolog, comments and doctype)."""
+    pos = 0
+    while True:
+        pos = text.index("<", pos)
+        if text.startswith("<!--", pos):
+            pos = text.index("-->", pos) + 3
+        elif text.startswith("<?", pos):
+            pos = text.index("?>", pos) + 2
+        elif text.startswith("<!", pos):
+            pos = text.index(">", pos) + 1
+        else:
+            match = _START_TAG.match(text, pos)
+            return match.end() if match else pos + 1
+
+
+# --- elements by local name -------------------------------------------------------------------
+
+
+def local_name(tag: object) -> str:
+    """``{uri}name`` → ``name`` (comments and processing instructions give "")."""
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def namespace(tag: object) -> str:
+    """``{uri}name`` → ``uri``; "" for an element in no namespace."""
+    if isinstance(tag, str) and tag.startswith("{"):
+        return tag[1:].split("}", 1)[0]
+    return ""
+
+
+def children(elem: Element, name: str) -> list[Element]:
+    return [c for c in elem if local_name(c.tag) == name]
+
+
+def child(elem: Element | None, *path: str) -> Element | None:
+    """The first element down ``path`` (local names), or None."""
+    for name in path:
+        if elem is None:
+            return None
+        elem = next((c for c in elem if local_name(c.tag) == name), None)
+    return elem
+
+
+def descendants(elem: Element, name: str) -> Iterator[Element]:
+    return (e for e in elem.iter() if local_name(e.tag) == name)
+
+
+def text_at(elem: Element | None, *path: str) -> str | None:
+    """Stripped text of the element down ``path``; None when absent or empty."""
+    found = child(elem, *path)
+    if found is None or found.text is None:
+        return None
+    text = found.text.strip()
+    return text or None
+
+
+def number_at(elem: Element | None, *path: str) -> float | None:
+    """The number down ``path``; None when absent or not a number."""
+    text = text_at(elem, *path)
+    if text is None:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+# --- times as activity files write them --------------------------------------------------------
+
+#: Times before this are a device's reset clock or an overflow (1901-12-13), not a recording.
+EARLIEST_PLAUSIBLE = pd.Timestamp("1990-01-01", tz="UTC")
+#: Times further ahead of the machine's clock than this are bogus.
+FUTURE_SLACK = pd.Timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class FileTime:
+    """A time from a file: UTC, and the UTC offset it was written with (None for Z/none)."""
+
+    utc: pd.Timestamp
+    offset: timedelta | None
+
+
+def file_time(value: str | datetime | None) -> FileTime | None:
+    """Read an ISO time (``Z``, ``+02:00``, fractions, or naive meaning UTC); None if unreadable."""
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            try:
+                parsed = pd.Timestamp(text) if text else pd.NaT
+            except (ValueError, OverflowError):
+                return None
+            value = None if pd.isna(parsed) else parsed.to_pydatetime()
+    if value is None:
+        return None
+    offset = value.utcoffset() if value.tzinfo is not None else None
+    utc = value.astimezone(timezone.utc) if value.tzinfo is not None else value.replace(
+        tzinfo=timezone.utc)
+    return FileTime(pd.Timestamp(utc), offset if offset else None)
+
+
+def is_plausible(when: pd.Timestamp) -> bool:
+    """False for times no watch recorded: before 1990 or more than a day in the future."""
+    return EARLIEST_PLAUSIBLE <= when <= pd.Timestamp.now(tz="UTC") + FUTURE_SLACK
+
+
+def local_wall_clock(utc: pd.Timestamp, offset: timedelta | None) -> datetime | None:
+    """The naive wall-clock time at ``utc`` in a non-zero UTC ``offset``, else None."""
+    if not offset:
+        return None
+    return (utc + offset).tz_localize(None).to_pydatetime()
