@@ -3,10 +3,13 @@
 >>> import runlog
 >>> loaded = runlog.load(["examples/watch-folder"])
 >>> loaded.activities[["start_time", "sport", "distance_m"]].head()
+>>> report = runlog.analyze(loaded, as_of="2026-11-15")
+>>> [flag.code for flag in report.flags]
 """
 
 from __future__ import annotations
 
+from .analyzers import Report, analyze
 from .config import Settings, load_settings
 from .errors import ConfigError, NotAnActivity, ParseError, RunlogError, StoreError
 from .load import Loaded, load
@@ -20,12 +23,14 @@ __all__ = [
     "Activity",
     "ConfigError",
     "Loaded",
+    "Report",
     "NotAnActivity",
     "ParseError",
     "RunlogError",
     "Settings",
     "Store",
     "StoreError",
+    "analyze",
     "load",
     "load_settings",
 ]

@@ -77,6 +77,7 @@ class Report:
             "flags": [f.to_dict() for f in self.flags],
             "history": [f.to_dict() for f in self.history],
             "shoes": self.figures.get("shoes", []),
+            "shoes_unassigned": self.figures.get("shoes_unassigned", {}),
             "weeks": self.figures.get("weeks", []),
             "surfaces": self.figures.get("surfaces", {}),
             "cadence": self.figures.get("cadence", {}),
@@ -84,6 +85,7 @@ class Report:
             "data_notes": list(self.data_notes),
             "skipped": list(self.skipped),
             "disclaimer": DISCLAIMER,
+            "note": PREVIOUS_INJURY_NOTE,
         }
 
 

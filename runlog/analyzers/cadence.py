@@ -26,15 +26,18 @@ BASELINE_DAYS = 90
 MIN_RUNS = 3
 
 
-def pooled(runs: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """(steps/min values, seconds) over runs: their histograms, or one value per run where a
-    source gave only an average (weighted by its moving time)."""
+def pooled(runs: pd.DataFrame, walking_spm: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """(steps/min values, seconds) over runs: their histograms without the walking bins
+    (below ``walking_spm``), or one value per run where a source gave only an average
+    (weighted by its moving time)."""
     values: list[float] = []
     weights: list[float] = []
     for row in runs.itertuples(index=False):
         hist = row.cadence_histogram
         if isinstance(hist, dict) and hist:
             for spm, seconds in hist.items():
+                if float(spm) < walking_spm:
+                    continue
                 values.append(float(spm))
                 weights.append(float(seconds))
         elif not pd.isna(row.cadence_spm):
@@ -61,7 +64,7 @@ def analyze(ctx: Context) -> Findings:
                      "no cadence, so cadence flags rest on the rest (or on none)."),
             date=start, end=end, value=len(with_cadence) / len(recent), threshold=0.5,
             evidence="guideline", source="runlog data coverage"))
-    values, weights = pooled(with_cadence)
+    values, weights = pooled(with_cadence, t.walking_cadence_spm)
     if len(values):
         median = weighted_median(values, weights)
         in_band = weights[(values >= t.cadence_low_spm) & (values <= t.cadence_high_spm)].sum()

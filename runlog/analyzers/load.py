@@ -24,6 +24,8 @@ ACWR_SOURCE = "Williams et al. 2017, Br J Sports Med 51:209 (ratio criticised: I
 STRAIN_SOURCE = "Foster 1998, Med Sci Sports Exerc 30:1164"
 #: ACWR needs this many days of history before it means anything (EVIDENCE.md).
 ACWR_MIN_DAYS = 28
+#: The SD behind monotony is at least this share of the mean daily load.
+MONOTONY_SD_FLOOR = 0.10
 #: Foster strain is compared with at least this many earlier weeks of the athlete's own.
 STRAIN_MIN_WEEKS = 8
 
@@ -72,7 +74,7 @@ def _spikes(ctx: Context, runs: pd.DataFrame) -> list[Flag]:
             code="load.spike", severity=Severity.ALERT if alert else Severity.WARNING,
             title="A run much longer than any in the month before" if alert
             else "A run longer than any in the month before",
-            message=(f"{ctx.distance(dist[i])} on {row['day'].isoformat()} was "
+            message=(f"{_called(row)}{ctx.distance(dist[i])} on {row['day'].isoformat()} was "
                      f"{ratio - 1:.0%} longer than your longest run in the "
                      f"{t.spike_lookback_days} days before it ({ctx.distance(longest)}). "
                      "In a study of 5,205 runners, runs over 10% longer than the previous "
@@ -81,6 +83,12 @@ def _spikes(ctx: Context, runs: pd.DataFrame) -> list[Flag]:
             threshold=(t.spike_alert_ratio if alert else t.spike_ratio) - 1,
             evidence="moderate", source=SPIKE_SOURCE))
     return flags
+
+
+def _called(row: pd.Series) -> str:
+    """The run's own name, quoted, when it has one: "Sunday long run": """
+    name = row.get("name")
+    return f'"{name}": ' if isinstance(name, str) and name.strip() else ""
 
 
 def _weeks(ctx: Context, runs: pd.DataFrame, daily: pd.Series) -> list[dict[str, Any]]:
@@ -97,9 +105,13 @@ def _weeks(ctx: Context, runs: pd.DataFrame, daily: pd.Series) -> list[dict[str,
         complete = len(week_values) == 7
         monotony = strain = None
         if complete and total > 0:
-            sd = float(np.std(week_values, ddof=0))
+            # sample SD, as in Foster's monotony: 6 equal runs and a rest day give ~2.3
+            # Seven near-equal days make the SD tend to 0 and monotony explode; a floor of
+            # 10% of the mean caps monotony at 10 (Foster's values run about 1-3).
+            mean = float(week_values.mean())
+            sd = max(float(np.std(week_values, ddof=1)), MONOTONY_SD_FLOOR * mean)
             if sd > 0:
-                monotony = float(week_values.mean()) / sd
+                monotony = mean / sd
                 strain = total / 1000.0 * monotony
         acwr = None
         if end_i + 1 >= ACWR_MIN_DAYS + 7:
@@ -125,7 +137,8 @@ def _ramps(ctx: Context, weeks: list[dict[str, Any]]) -> list[Flag]:
     for prev, week in zip(weeks, weeks[1:]):
         if prev["distance_m"] < t.weekly_ramp_min_km * 1000 or week["change"] is None:
             continue
-        if week["change"] <= t.weekly_ramp:
+        # compare ratios: the change (ratio - 1) of an exact +30% week rounds up past 0.30
+        if week["distance_m"] / prev["distance_m"] <= 1 + t.weekly_ramp:
             continue
         monday = week["week_start"]
         sunday = monday + timedelta(days=6)

@@ -86,13 +86,14 @@ def analyze(ctx: Context) -> Findings:
         initial = shoe.initial_distance_m if shoe else 0.0
         distance = initial + float(mine["distance_m"].fillna(0).sum())
         recent = float(mine.loc[mine["day"] >= recent_from, "distance_m"].fillna(0).sum())
-        weekly = recent / PROJECTION_WEEKS
         first_run = mine["day"].min() if len(mine) else None
         last_run = mine["day"].max() if len(mine) else None
         retired = bool(shoe and shoe.retired and shoe.retired <= ctx.as_of)
+        # a retired shoe adds no more distance: it never reaches the window
+        weekly = 0.0 if retired else recent / PROJECTION_WEEKS
         if retired:
             status = "retired"
-        elif distance >= replace_m:
+        elif distance > replace_m:
             status = "replace"
         elif distance >= approach_m:
             status = "approaching"

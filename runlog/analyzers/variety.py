@@ -81,7 +81,8 @@ def analyze(ctx: Context) -> Findings:
             code="variety.no_cross_training", severity=Severity.INFO,
             title="No cross-training lately",
             message=(f"No sport other than running in the last {ctx.settings.window_days} days, "
-                     f"though your history has {len(other)} such sessions. Each weekly hour of "
+                     f"though your history has {len(other)} such session"
+                     f"{'' if len(other) == 1 else 's'}. Each weekly hour of "
                      "other sports went with fewer injuries in one study."),
             date=start, end=end, value=0.0, threshold=None,
             evidence="moderate", source=CROSS_SOURCE))
