@@ -125,7 +125,7 @@ def test_no_cross_training_in_a_history_that_has_some(units):
     assert flag.severity is Severity.INFO
     assert flag.evidence == "moderate"
     assert flag.message.startswith("No sport other than running in the last 28 days, though "
-                                   "your history has 1 such sessions.")
+                                   "your history has 1 such session.")
     assert rep.to_dict()["variety"]["cross_training_sessions"] == 0
 
 
