@@ -30,9 +30,9 @@ def two_runs(each: float, units: str) -> list:
 # (units, initial distance in those units, each of two runs, total shown in the message)
 APPROACHING_JUST_OVER = [
     # 340 + 5.5 + 5.5 = 351 mi > 350 mi
-    ("mi", 340, 5.5, "351 mi", 351.0, 350.0, "(350 mi-550 mi)"),
+    ("mi", 340, 5.5, "351 mi", 351.0, 350.0, "(350-550 mi)"),
     # 550 + 7 + 7 = 564 km > 350 mi = 563.2704 km
-    ("km", 550, 7.0, "564 km", 564.0, 563.2704, "(563 km-885 km)"),
+    ("km", 550, 7.0, "564 km", 564.0, 563.2704, "(563-885 km)"),
 ]
 
 
@@ -96,7 +96,7 @@ def test_shoe_replace_threshold_setting_moves_the_flag():
     shoes = [pegasus(initial_mi=545)]
     rep = report(two_runs(3.0, "mi"), AS_OF, units="mi", shoes=shoes, shoe_replace_km=1000.0)
     flag = only(rep, "shoe.approaching")
-    assert "(350 mi-621 mi)" in flag.message  # 1000 km / 1.609344 = 621.4 mi
+    assert "(350-621 mi)" in flag.message  # 1000 km / 1.609344 = 621.4 mi
     rep = report(two_runs(3.0, "mi"), AS_OF, units="mi", shoes=shoes,
                  shoe_approaching_km=900.0, shoe_replace_km=1000.0)
     assert not [f for f in rep.flags if f.code.startswith("shoe.")]

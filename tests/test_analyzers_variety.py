@@ -28,7 +28,7 @@ def test_same_distance_just_under_cv_0_10(units):
     assert (flag.value, flag.threshold) == (pytest.approx(0.08), 0.10)
     assert (flag.date, flag.end) == (date(2026, 9, 8), date(2026, 10, 5))
     assert flag.message.startswith(f"Your 8 recent runs barely differ in distance (median "
-                                   f"10.0 {units}, variation 8%).")
+                                   f"10.0 {units}, variation 8.0%).")
     assert rep.to_dict()["variety"]["distance_cv"] == pytest.approx(0.08)
 
 

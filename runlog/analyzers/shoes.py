@@ -111,7 +111,7 @@ def analyze(ctx: Context) -> Findings:
                 title=f"Replace {name}",
                 message=(f"{name} has covered {ctx.distance(distance, 0)}, past the "
                          f"{ctx.distance(replace_m, 0)} end of the usual replacement window "
-                         f"({ctx.distance(approach_m, 0)}-{ctx.distance(replace_m, 0)}). "
+                         f"({ctx.in_units(approach_m):.0f}-{ctx.distance(replace_m, 0)}). "
                          "Shoes lose cushioning with use."),
                 date=last_run, value=ctx.in_units(distance), threshold=ctx.in_units(replace_m),
                 evidence="guideline", source=WINDOW_SOURCE))
@@ -123,7 +123,7 @@ def analyze(ctx: Context) -> Findings:
                 code="shoe.approaching", severity=Severity.WARNING,
                 title=f"{name} is nearing replacement",
                 message=(f"{name} has covered {ctx.distance(distance, 0)}, inside the usual "
-                         f"replacement window ({ctx.distance(approach_m, 0)}-"
+                         f"replacement window ({ctx.in_units(approach_m):.0f}-"
                          f"{ctx.distance(replace_m, 0)}).{projection}"),
                 date=last_run, value=ctx.in_units(distance),
                 threshold=ctx.in_units(approach_m), evidence="guideline",

@@ -42,7 +42,7 @@ def analyze(ctx: Context) -> Findings:
             title="The same run again and again",
             message=(f"Your {len(distances)} recent runs barely differ in distance (median "
                      f"{ctx.distance(float(np.median(distances)))}, variation "
-                     f"{cv(distances):.0%}). Mix short runs with long runs."),
+                     f"{cv(distances):.1%}). Mix short runs with long runs."),
             date=start, end=end, value=cv(distances), threshold=t.same_distance_cv,
             evidence="guideline", source=LONG_RUN_SOURCE))
     if len(distances) >= MIN_RUNS:
