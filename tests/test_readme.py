@@ -1,0 +1,42 @@
+"""The README's promises: its two set-up commands are what CI runs, and the output it shows
+is what the first command prints."""
+
+from __future__ import annotations
+
+import re
+
+from click.testing import CliRunner
+from conftest import REPO
+
+from runlog.cli import main
+
+README = (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def setup_commands() -> list[str]:
+    block = README.split("## Set up", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
+    return [line for line in block.strip().splitlines() if line.strip()]
+
+
+def test_readme_has_exactly_two_setup_commands_and_ci_runs_them() -> None:
+    commands = setup_commands()
+    assert len(commands) == 2
+    assert "runlog report examples/" in commands[0]
+    assert "pytest" in commands[1]
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    for command in commands:
+        assert command in ci, f"CI does not run: {command}"
+
+
+def test_readme_output_is_what_the_first_command_prints(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("RUNLOG_STORE", str(tmp_path / "store.sqlite"))
+    args = setup_commands()[0].split(".venv/bin/runlog ", 1)[1].split()
+    shown = README.split("```text\n", 1)[1].split("\n...\n", 1)[0]
+    result = CliRunner().invoke(main, args, env={"NO_COLOR": "1"})
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(shown + "\n")
+
+
+def test_readme_lists_every_command() -> None:
+    for name in main.commands:
+        assert re.search(rf"runlog {name} PATH", README), name
