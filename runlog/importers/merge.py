@@ -124,11 +124,18 @@ def merge_duplicates(activities: list[Activity]) -> list[Activity]:
     return out
 
 
+def _titled(act: Activity) -> bool:
+    """Whether the activity's name is a title someone gave it (an export row: Strava, Garmin
+    Connect, a hand-kept log), not a device's default like its sport profile name."""
+    return act.format.endswith("csv") or act.native_id is not None
+
+
 def _merge(group: list[Activity]) -> Activity:
     if len(group) == 1:
         return group[0]
     ranked = sorted(group, key=richness, reverse=True)
     keep = ranked[0]
+    keep_titled = _titled(keep)
     for other in ranked[1:]:
         for name in _FILLABLE:
             if getattr(keep, name) is None and getattr(other, name) is not None:
@@ -142,7 +149,8 @@ def _merge(group: list[Activity]) -> Activity:
             keep.shoe, keep.shoe_source = other.shoe, other.shoe_source
         if keep.surface == "unknown" and other.surface != "unknown":
             keep.surface, keep.surface_source = other.surface, other.surface_source
-        if other.name and other.format.endswith("csv"):
-            keep.name = other.name  # a name the athlete typed beats a device default
+        if other.name and _titled(other) and not keep_titled:
+            keep.name = other.name  # a title the athlete gave beats a device's sport name
+            keep_titled = True
         keep.note(f"merged with {other.source}")
     return keep
