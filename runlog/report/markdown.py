@@ -8,7 +8,7 @@ import re
 from ..analyzers import Report
 from .document import Bullets, ChartSlot, FlagItem, Heading, Paragraph, Table, build, flag_meta
 
-_SPECIAL = re.compile(r"([\\`*_\[\]()#|~])")
+_SPECIAL = re.compile(r"([\\`*_\[\]#|~])")
 
 
 def escape(text: str) -> str:
