@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import EXAMPLES
 
 import runlog
 from runlog.cli import main
@@ -124,3 +125,39 @@ def test_real_subprocess(tmp_path: Path, folder: Path) -> None:
                          capture_output=True, text=True, env=env, timeout=120)
     assert bad.returncode == 1
     assert "Traceback" not in bad.stderr
+
+
+def _run_on_a_terminal(args: list[str], env: dict[str, str]) -> str:
+    """Run runlog with stdout on a pseudo-terminal; what it printed."""
+    import pty
+
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "runlog", *args], stdout=follower,
+                            stderr=subprocess.DEVNULL, env=env)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    proc.wait(timeout=120)
+    os.close(leader)
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+def test_colour_only_on_a_terminal_and_never_with_no_color(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    env["RUNLOG_STORE"] = str(tmp_path / "s.sqlite")
+    args = ["report", str(EXAMPLES / "strava-export"), "--as-of", "2026-11-15"]
+    coloured = _run_on_a_terminal(args, env)
+    assert "\x1b[" in coloured and "runlog report" in coloured
+    plain = _run_on_a_terminal(args, {**env, "NO_COLOR": "1"})
+    assert "\x1b[" not in plain and "runlog report" in plain
+    piped = subprocess.run([sys.executable, "-m", "runlog", *args], capture_output=True,
+                           text=True, env=env, timeout=120)
+    assert "\x1b[" not in piped.stdout
