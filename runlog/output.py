@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import re
 from typing import Any
 
 import pandas as pd
@@ -16,6 +17,9 @@ from .model import COLUMNS
 
 #: A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: Characters a terminal acts on rather than shows: C0 and C1 controls (an escape sequence in
+#: a name could retitle the window or clear the screen) and bidirectional overrides.
+_TERMINAL_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def json_value(value: Any) -> Any:
@@ -73,7 +77,7 @@ def to_csv(frame: pd.DataFrame) -> str:
 def format_duration(seconds: float | None) -> str:
     if seconds is None or (isinstance(seconds, float) and math.isnan(seconds)):
         return "-"
-    total = int(round(seconds))
+    total = round(seconds)
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
@@ -83,13 +87,18 @@ def format_pace(seconds: float | None, metres: float | None, metres_per_unit: fl
     if not seconds or not metres or math.isnan(seconds) or math.isnan(metres) or metres <= 0:
         return "-"
     per_unit = seconds / (metres / metres_per_unit)
-    minutes, secs = divmod(int(round(per_unit)), 60)
+    minutes, secs = divmod(round(per_unit), 60)
     return f"{minutes}:{secs:02d}"
+
+
+def printable(text: str) -> str:
+    """``text`` on one line, without characters a terminal would act on."""
+    return _TERMINAL_CONTROL.sub("", " ".join(text.split()))
 
 
 def _text(value: Any, width: int) -> str:
     text = "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
-    text = " ".join(text.split())
+    text = printable(text)
     return text if len(text) <= width else text[: width - 1] + "…"
 
 

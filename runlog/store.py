@@ -4,6 +4,13 @@ An embedded SQLite file. Parse results are keyed by the file's content hash (plu
 options and parser version that shaped them), so the same bytes are parsed once, whatever their
 path. A second table remembers each file's fingerprint (size and modification time; for archive
 members, size and CRC) so unchanged files are not even read again.
+
+Crash safety: each file's parse and fingerprint are written in one transaction (write-ahead
+log), so an import killed at any point leaves every file either stored whole or not at all,
+and the next import carries on. Several imports may share a store at once: writers take turns
+(``BEGIN IMMEDIATE``, waiting up to :data:`BUSY_TIMEOUT_S`), and rows are keyed by content, so
+the same file stored twice is one row. A store that is damaged, not SQLite, or of another
+schema version is refused with a :class:`~runlog.errors.StoreError` that says so.
 """
 
 from __future__ import annotations
@@ -23,6 +30,10 @@ from .model import Activity
 
 SCHEMA_VERSION = 1
 ENV_VAR = "RUNLOG_STORE"
+#: How long a writer waits for another process's transaction to end.
+BUSY_TIMEOUT_S = 60.0
+_TABLES = ("meta", "files", "parses")
+_ADVICE = "remove it or use another --store"
 _REFUSALS = {cls.__name__: cls for cls in (ParseError, NotAnActivity, UnsupportedFormat)}
 
 
@@ -63,30 +74,47 @@ class Store:
         self.path = Path(path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._check_schema()
+            self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open the store: {exc}", str(self.path)) from exc
         except OSError as exc:
             raise StoreError(f"cannot create the store: {exc}", str(self.path)) from exc
+        try:
+            with self._damage("opening"):
+                self._db.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute("PRAGMA synchronous=NORMAL")
+                self._check_schema()
+        except BaseException:
+            self._db.close()
+            raise
+
+    @contextmanager
+    def _damage(self, doing: str) -> Iterator[None]:
+        """Turn SQLite's errors into a StoreError that names the store and what to do."""
+        try:
+            yield
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"the store cannot be read ({doing}: {exc}); {_ADVICE}",
+                             str(self.path)) from exc
 
     def _check_schema(self) -> None:
         with self.transaction():
-            has_meta = self._db.execute(
-                "SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'").fetchone()
-            if has_meta:
+            tables = {row[0] for row in self._db.execute(
+                "SELECT name FROM sqlite_master WHERE type='table'")}
+            if "meta" in tables:
                 row = self._db.execute(
                     "SELECT value FROM meta WHERE key='schema_version'").fetchone()
-                version = int(row[0]) if row else None
-                if version != SCHEMA_VERSION:
+                version = row[0] if row else None
+                if str(version) != str(SCHEMA_VERSION):
                     raise StoreError(
                         f"store schema version {version} is not {SCHEMA_VERSION}, the one this "
-                        "runlog reads; use another --store or remove this one", str(self.path))
+                        f"runlog reads; {_ADVICE}", str(self.path))
+                missing = [t for t in _TABLES if t not in tables]
+                if missing:
+                    raise StoreError(f"the store lacks its {', '.join(missing)} table; {_ADVICE}",
+                                     str(self.path))
                 return
-            tables = self._db.execute(
-                "SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()[0]
             if tables:
                 raise StoreError("this SQLite file is not a runlog store", str(self.path))
             for statement in _SCHEMA.split(";"):
@@ -117,22 +145,49 @@ class Store:
 
     # Fingerprints -------------------------------------------------------------------------
     def known_hash(self, path: str, member: str, size: int, stamp: int) -> str | None:
-        row = self._db.execute(
-            "SELECT content_hash FROM files WHERE path=? AND member=? AND size=? AND stamp=?",
-            (path, member, size, stamp)).fetchone()
+        with self._damage("looking up a file"):
+            row = self._db.execute(
+                "SELECT content_hash FROM files WHERE path=? AND member=? AND size=? AND "
+                "stamp=?", (path, member, size, stamp)).fetchone()
         return row[0] if row else None
+
+    def fingerprints(self) -> dict[tuple[str, str, int, int], str]:
+        """Every remembered fingerprint with its content hash, in one query: a re-import of
+        thousands of unchanged files should not cost a round trip each."""
+        with self._damage("looking up files"):
+            rows = self._db.execute(
+                "SELECT path, member, size, stamp, content_hash FROM files").fetchall()
+        return {(path, member, size, stamp): content_hash
+                for path, member, size, stamp, content_hash in rows}
+
+    def parsed(self, options_key: str) -> set[tuple[str, str]]:
+        """(content hash, kind) of every parse stored for these reader options."""
+        with self._damage("looking up parses"):
+            rows = self._db.execute(
+                "SELECT content_hash, kind FROM parses WHERE options_key=?",
+                (options_key,)).fetchall()
+        return {(content_hash, kind) for content_hash, kind in rows}
 
     # Parse results ------------------------------------------------------------------------
     def get(self, content_hash: str, options_key: str, kind: str
             ) -> list[Activity | ParseError] | ParseError | None:
-        """The stored parse of these bytes: activities, or the refusal; None if unknown."""
-        row = self._db.execute(
-            "SELECT ok, payload FROM parses WHERE content_hash=? AND options_key=? AND kind=?",
-            (content_hash, options_key, kind)).fetchone()
+        """The stored parse of these bytes: activities, or the refusal; None if unknown (or if
+        the stored row cannot be decoded: the file is then parsed again and the row replaced)."""
+        with self._damage("reading a parse"):
+            row = self._db.execute(
+                "SELECT ok, payload FROM parses WHERE content_hash=? AND options_key=? AND "
+                "kind=?", (content_hash, options_key, kind)).fetchone()
         if row is None:
             return None
-        payload = json.loads(row[1])
-        if not row[0]:
+        try:
+            return self._decode(row[0], row[1])
+        except (ValueError, TypeError, KeyError, AttributeError):
+            return None
+
+    @staticmethod
+    def _decode(ok: int, text: str) -> list[Activity | ParseError] | ParseError:
+        payload = json.loads(text)
+        if not ok:
             cls = _REFUSALS.get(payload.get("type", ""), ParseError)
             return cls(payload["reason"], None, offset=payload.get("offset"),
                        line=payload.get("line"))
@@ -167,18 +222,19 @@ class Store:
                 for r in result
             ]
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        with self.transaction() as db:
+        with self._damage("storing a parse"), self.transaction() as db:
             db.execute("INSERT OR REPLACE INTO parses VALUES (?, ?, ?, ?, ?, ?)",
                        (content_hash, options_key, kind, ok, json.dumps(payload), now))
             db.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)",
                        (*fingerprint, content_hash))
 
     def remember_file(self, fingerprint: tuple[str, str, int, int], content_hash: str) -> None:
-        with self.transaction() as db:
+        with self._damage("storing a file's fingerprint"), self.transaction() as db:
             db.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)",
                        (*fingerprint, content_hash))
 
     def counts(self) -> dict[str, int]:
-        files = self._db.execute("SELECT count(*) FROM files").fetchone()[0]
-        parses = self._db.execute("SELECT count(*) FROM parses").fetchone()[0]
+        with self._damage("counting"):
+            files = self._db.execute("SELECT count(*) FROM files").fetchone()[0]
+            parses = self._db.execute("SELECT count(*) FROM parses").fetchone()[0]
         return {"files": files, "parses": parses}

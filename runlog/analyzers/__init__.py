@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from .. import sanity
 from ..config import Settings
 from ..model import Flag
 from . import cadence, load, shoes, surface, variety
@@ -105,7 +106,8 @@ def analyze(
     settings = settings or Settings()
     if isinstance(as_of, str):
         as_of = date.fromisoformat(as_of)
-    ctx, counts = prepare(activities, settings, as_of)
+    screened = sanity.screen(activities)
+    ctx, counts = prepare(screened.activities, settings, as_of)
     flags, figures = run_all(ctx)
     current = sorted((f for f in flags if f.last_day >= ctx.window_start), key=severity_order)
     history = sorted((f for f in flags if f.last_day < ctx.window_start),
@@ -115,7 +117,7 @@ def analyze(
         athlete=settings.athlete or (athletes[0] if len(athletes) == 1 else None),
         as_of=ctx.as_of, units=settings.units, window_start=ctx.window_start,
         flags=current, history=history, figures=figures, summary=_summary(ctx),
-        data_notes=_data_notes(ctx, counts, skipped), skipped=skipped)
+        data_notes=_data_notes(ctx, counts, skipped, screened), skipped=skipped)
 
 
 def _summary(ctx: Context) -> dict[str, Any]:
@@ -135,9 +137,12 @@ def _summary(ctx: Context) -> dict[str, Any]:
     }
 
 
-def _data_notes(ctx: Context, counts: dict[str, int], skipped: list[dict[str, str]]
-                ) -> list[str]:
-    notes = []
+def _data_notes(ctx: Context, counts: dict[str, int], skipped: list[dict[str, str]],
+                screened: sanity.Screened) -> list[str]:
+    notes = [f"{_activities(n)} left out as {reason}." for reason, n in screened.left_out.items()]
+    if screened.durations_emptied:
+        notes.append(f"The duration of {_activities(screened.durations_emptied)} was zero, "
+                     "negative or over a week and is left empty.")
     if counts["without_date"]:
         notes.append(f"{counts['without_date']} activities have no real date and are left out.")
     if counts["after_as_of"]:
@@ -154,3 +159,7 @@ def _data_notes(ctx: Context, counts: dict[str, int], skipped: list[dict[str, st
     if not len(runs):
         notes.append("No runs in this history.")
     return notes
+
+
+def _activities(count: int) -> str:
+    return f"{count} activity" if count == 1 else f"{count} activities"

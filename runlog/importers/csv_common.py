@@ -33,6 +33,11 @@ MISSING = frozenset({"", "-", "--", "--:--", "--:--:--", "nan", "n/a", "null", "
 DELIMITERS = (",", ";", "\t")
 
 
+#: Years a cell may hold but no activity has; the activity table cannot even store times
+#: outside 1677-2262. (Years that are merely implausible, 1970 say, are left to sanity.py.)
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
+
+
 class RowProblem(ValueError):
     """A row that cannot become an activity. It is reported with its line; the rest counts."""
 
@@ -292,7 +297,10 @@ def parse_datetime(text: str) -> tuple[datetime, bool]:
     for form in _DATE_FORMS:
         m = form.fullmatch(s)
         if m:
-            return _build_datetime(m.groupdict(), text)
+            stated, has_time = _build_datetime(m.groupdict(), text)
+            if not EARLIEST_YEAR <= stated.year <= LATEST_YEAR:
+                raise ValueError(f"no activity's date: {text!r}")
+            return stated, has_time
     raise ValueError(f"not a date: {text!r}")
 
 

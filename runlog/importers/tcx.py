@@ -82,6 +82,10 @@ def _why_no_activity(root: Element) -> str:
     return "TCX holds no <Activity>"
 
 
+#: No lap lasts a week; a longer total is damage (and overflows the time arithmetic).
+LONGEST_LAP_S = 7 * 86_400
+
+
 @dataclass
 class _Lap:
     start: pd.Timestamp | None
@@ -91,6 +95,8 @@ class _Lap:
     avg_hr: float | None
     #: as the file writes it (per foot normally): LX AvgRunCadence, else the core <Cadence>
     cadence: float | None
+    #: an impossible total time or distance was left out (damage, not a value)
+    damaged: bool = False
 
 
 def _activity(
@@ -127,6 +133,10 @@ def _activity(
         raise ParseError("TCX activity has no readable time", source)
     act.start_time = start.utc
 
+    damaged = sum(lap.damaged for lap in laps)
+    if damaged:
+        act.note(f"{damaged} laps with a negative or week-long total time or a negative "
+                 "distance: totals left out")
     lap_distance = _lap_distance(laps)
     if lap_distance:
         act.distance_m = lap_distance
@@ -155,13 +165,17 @@ def _lap(lap: Element, sport: str) -> _Lap:
     cadence = number_at(lap, "Extensions", "LX", "AvgRunCadence")
     if cadence is None and sport == "running":
         cadence = number_at(lap, "Cadence")
+    total_time_s = number_at(lap, "TotalTimeSeconds")
+    distance_m = number_at(lap, "DistanceMeters")
+    damaged = not 0 <= (total_time_s or 0) <= LONGEST_LAP_S or (distance_m or 0) < 0
     return _Lap(
         start=start.utc if start and xmltools.is_plausible(start.utc) else None,
         offset=start.offset if start else None,
-        total_time_s=number_at(lap, "TotalTimeSeconds"),
-        distance_m=number_at(lap, "DistanceMeters"),
+        total_time_s=None if damaged else total_time_s,
+        distance_m=None if damaged else distance_m,
         avg_hr=number_at(lap, "AverageHeartRateBpm", "Value"),
         cadence=cadence if cadence else None,
+        damaged=damaged,
     )
 
 

@@ -3,8 +3,9 @@
 Real exports are often not quite XML (FORMATS.md sections 1.4, 6 and 7): Strava puts spaces
 before ``<?xml``, converters write prefixes they never declare (``gpxdata:``, ``xsi:``), and
 extensions move between namespaces from one producer to the next. :func:`parse` cleans the
-bytes until they parse (noting each repair) and refuses entity declarations; the element
-helpers find children by local name, whatever namespace a producer chose.
+bytes until they parse (noting each repair) and refuses document type declarations, so no
+entity is expanded and nothing outside the file is fetched; the element helpers find children
+by local name, whatever namespace a producer chose.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from xml.etree.ElementTree import ParseError as XmlSyntaxError
 
 import defusedxml.ElementTree as safe_et
 import pandas as pd
-from defusedxml import DefusedXmlException, EntitiesForbidden
+from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden
 
 from ..errors import ParseError
 
@@ -34,6 +35,9 @@ KNOWN_PREFIXES = {
 }
 #: A file with more undeclared prefixes than this is not a near-miss worth repairing.
 MAX_PREFIX_REPAIRS = 20
+#: GPX and TCX nest about ten deep. Far deeper nesting is hostile: gpxpy's deep copy of
+#: extensions recurses in C and a few hundred thousand levels crash the interpreter.
+MAX_DEPTH = 100
 
 _DECLARED_ENCODING = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
 _PREFIXED_NAME = re.compile(r"(?:^</?|\s)([A-Za-z_][\w.-]*):[A-Za-z_][\w.-]*")
@@ -54,7 +58,8 @@ class XmlDocument:
 def parse(data: bytes, source: str) -> XmlDocument:
     """Clean ``data`` until it parses as XML; ParseError (with its line) when it cannot.
 
-    Entity declarations and external references are refused, never resolved.
+    A ``<!DOCTYPE>`` is refused: it is how every entity-expansion bomb, external entity and
+    external DTD fetch gets in, and no GPX or TCX producer writes one.
     """
     notes: list[str] = []
     text = _decode(data, notes).lstrip("\ufeff")
@@ -70,8 +75,14 @@ def parse(data: bytes, source: str) -> XmlDocument:
     repaired: list[str] = []
     while True:
         try:
-            root = safe_et.fromstring(body)
+            root = safe_et.fromstring(body, forbid_dtd=True)
             break
+        except DTDForbidden:
+            if "<!ENTITY" in body:
+                raise ParseError("XML entity declarations are not allowed", source) from None
+            raise ParseError("XML document type declarations (<!DOCTYPE>, where entities and "
+                             "external references are declared) are not allowed", source,
+                             line=_line_of(body, "<!DOCTYPE") + lines_removed) from None
         except EntitiesForbidden:
             raise ParseError("XML entity declarations are not allowed", source) from None
         except DefusedXmlException as exc:
@@ -88,8 +99,22 @@ def parse(data: bytes, source: str) -> XmlDocument:
                                  line=line + lines_removed) from None
             body = _declare_prefixes(body, unbound)
             repaired.extend(unbound)
+    if _deeper_than(root, MAX_DEPTH):
+        raise ParseError(f"XML nested more than {MAX_DEPTH} elements deep: not an activity file",
+                         source)
     notes.extend(f"undeclared XML prefix {prefix}: declared" for prefix in repaired)
     return XmlDocument(root=root, text=body, notes=notes)
+
+
+def _deeper_than(root: Element, limit: int) -> bool:
+    """True when the tree under ``root`` has more than ``limit`` levels (walked level by level,
+    without recursion)."""
+    level = [root]
+    for _ in range(limit):
+        level = [c for elem in level for c in elem]
+        if not level:
+            return False
+    return True
 
 
 def _decode(data: bytes, notes: list[str]) -> str:
@@ -101,16 +126,25 @@ def _decode(data: bytes, notes: list[str]) -> str:
         declared = _DECLARED_ENCODING.match(data[:512])
         encoding = declared.group(1).decode("ascii") if declared else "utf-8"
         try:
-            codecs.lookup(encoding)
+            # Only a text encoding may decode a file: a declared "zlib" or "base64" codec
+            # would turn a few bytes into many.
+            if not codecs.lookup(encoding)._is_text_encoding:
+                raise LookupError(encoding)
         except LookupError:
             notes.append(f"unknown encoding {encoding!r}: read as UTF-8")
             encoding = "utf-8"
     try:
         return data.decode(encoding)
-    except UnicodeDecodeError as exc:
+    except UnicodeError as exc:  # punycode and friends raise the base class
         # Older Windows tools write Latin-1 names into files that claim UTF-8.
-        notes.append(f"not valid {encoding} (byte {exc.start}): read as Windows-1252")
+        where = f" (byte {exc.start})" if isinstance(exc, UnicodeDecodeError) else ""
+        notes.append(f"not valid {encoding}{where}: read as Windows-1252")
         return data.decode("cp1252", errors="replace")
+
+
+def _line_of(text: str, needle: str) -> int:
+    """The 1-based line where ``needle`` first appears in ``text`` (1 when it does not)."""
+    return text.count("\n", 0, max(text.find(needle), 0)) + 1
 
 
 def _prefixes_at(text: str, line: int, column: int) -> list[str]:
