@@ -24,6 +24,11 @@ class RunlogError(Exception):
         self.offset = offset
         self.line = line
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Exception pickles only ``args`` (the reason): a parse error sent back from a worker
+        # process would lose its path, offset and line.
+        return (type(self), (self.reason, self.path), self.__dict__)
+
     def where(self) -> str:
         parts = []
         if self.line is not None:

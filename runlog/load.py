@@ -1,12 +1,22 @@
 """From paths to the activity table: discover files, read them (or reuse the store), join a
-Strava export's rows to their files, merge duplicates, and fill the athlete's clock."""
+Strava export's rows to their files, merge duplicates, and fill the athlete's clock.
+
+Files are parsed in a pool of processes (one per core unless told otherwise); this process
+alone talks to the store (SQLite has one writer), and takes the results in the files' order,
+so the table, the counts and the store are the same whatever the number of processes.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+import sys
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path, PurePosixPath
 from zoneinfo import ZoneInfo
 
@@ -22,6 +32,12 @@ from .store import Store, default_path
 
 #: Called before each file is read with (files done, files in all).
 Progress = Callable[[int, int], None]
+#: Fewer files than this to parse are parsed in this process: starting a pool costs more.
+SERIAL_BELOW = 8
+#: What reading one file gives: its content hash (None when it could not be read), and its
+#: parse: activities and parts left out, the reader's refusal, or None when not parsed
+#: because the store holds the parse of these bytes.
+_Parsed = tuple["str | None", "list[Activity | ParseError] | ParseError | None"]
 
 
 @dataclass
@@ -46,12 +62,19 @@ def load(
     store: Store | str | os.PathLike[str] | None = None,
     athlete: str | None = None,
     progress: Progress | None = None,
+    jobs: int | None = None,
 ) -> Loaded:
     """Read every activity under ``paths`` into one table.
 
     ``settings`` default to the ``runlog.toml`` found beside the paths (or none); ``store``
     is a :class:`Store` or a path to one, to reuse earlier parses (None: read everything).
+    ``jobs``: processes that parse files (None: one per core, but this process only when it
+    is itself a pool's worker or runs other threads; 1: this process only); the result does
+    not depend on it. Asked for with other threads running, the pool's processes are spawned
+    (the calling script then needs the ``if __name__ == "__main__":`` guard).
     """
+    if jobs is not None and jobs < 1:
+        raise ValueError(f"jobs must be 1 or more, not {jobs}")
     path_list = [Path(p) for p in paths]
     if settings is None:
         settings = load_settings(find_config(path_list))
@@ -66,10 +89,10 @@ def load(
                         ignored=found.ignored)
         by_source: dict[str, list[Activity]] = {}
         strava_rows: list[Activity] = []
-        for done, item in enumerate(found.items):
+        reads = _read_all(found.items, options, db, result, jobs)  # type: ignore[arg-type]
+        for done, (item, activities) in enumerate(reads):
             if progress is not None:
                 progress(done, len(found.items))
-            activities = _read(item, options, db, result)  # type: ignore[arg-type]
             if not activities:
                 continue
             result.files_read += 1
@@ -112,33 +135,130 @@ def _athlete_from(paths: list[Path]) -> str | None:
     return path.name if path.is_dir() else path.stem
 
 
-def _read(item: Item, options: ReadOptions, store: Store | None, result: Loaded
-          ) -> list[Activity]:
-    """One file's activities (from the store when these bytes were parsed before)."""
+def _read_all(items: list[Item], options: ReadOptions, store: Store | None, result: Loaded,
+              jobs: int | None) -> Iterator[tuple[Item, list[Activity]]]:
+    """Each item with its activities, in order: from the store when these bytes were parsed
+    before (an unchanged file is not even read), else read and parsed, in a pool of
+    processes when there are enough files for one to pay off."""
     key = options.cache_key()
-    parsed: list[Activity | ParseError] | ParseError | None = None
-    content_hash = store.known_hash(*item.fingerprint) if store is not None else None
-    try:
-        if content_hash is not None:
-            parsed = store.get(content_hash, key, item.kind)  # type: ignore[union-attr]
-        if parsed is None:
-            data = item.read_bytes()
-            content_hash = hashlib.sha256(data).hexdigest()
-            if store is not None:
-                parsed = store.get(content_hash, key, item.kind)
-                if parsed is not None:
-                    store.remember_file(item.fingerprint, content_hash)
-            if parsed is None:
-                result.parsed += 1
-                parsed = _parse(item, data, options)
-                if store is not None:
-                    store.put(item.fingerprint, content_hash, key, item.kind, parsed)
-            else:
-                result.reused += 1
+    known = store.fingerprints() if store is not None else {}
+    stored = store.parsed(key) if store is not None else set()
+    reused: dict[int, list[Activity | ParseError] | ParseError] = {}
+    todo: list[Item] = []
+    for index, item in enumerate(items):
+        content_hash = known.get(item.fingerprint)
+        parsed = (store.get(content_hash, key, item.kind)  # type: ignore[union-attr]
+                  if content_hash is not None else None)
+        if parsed is not None:
+            reused[index] = parsed
         else:
-            result.reused += 1
-    except ParseError as exc:  # the file could not even be read
-        parsed = exc
+            todo.append(item)
+    if jobs is None:
+        jobs = _default_jobs()
+    # A pool costs more than it saves on a few files.
+    workers = min(jobs, len(todo)) if len(todo) >= SERIAL_BELOW else 1
+    with _Parser(workers, options, stored) as parser:
+        fresh = parser.map(todo)
+        for index, item in enumerate(items):
+            if index in reused:
+                content_hash = known[item.fingerprint]
+                result.reused += 1
+                yield item, _accept(item, reused[index], content_hash, result)
+                continue
+            content_hash, parsed = next(fresh)
+            if content_hash is None:  # the file could not even be read
+                yield item, _accept(item, parsed, "", result)  # type: ignore[arg-type]
+                continue
+            from_store = store.get(content_hash, key, item.kind) if store is not None else None
+            if from_store is not None:  # the same bytes under another name, or touched
+                store.remember_file(item.fingerprint, content_hash)  # type: ignore[union-attr]
+                result.reused += 1
+                parsed = from_store
+            else:
+                if parsed is None:  # the pool thought the store had it: parse it here
+                    parsed = _work(item, options, frozenset())[1]
+                result.parsed += 1
+                if store is not None:
+                    store.put(item.fingerprint, content_hash, key, item.kind, parsed)  # type: ignore[arg-type]
+            yield item, _accept(item, parsed, content_hash, result)  # type: ignore[arg-type]
+
+
+class _Parser:
+    """Reads and parses files with :func:`_work`: in a pool of ``workers`` processes, or in
+    this process for one worker (or when this process may not start others)."""
+
+    def __init__(self, workers: int, options: ReadOptions,
+                 stored: set[tuple[str, str]]) -> None:
+        self.options = options
+        self.stored = frozenset(stored)
+        self.workers = workers
+        self.pool: ProcessPoolExecutor | None = None
+        if workers > 1 and not multiprocessing.current_process().daemon:
+            self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=_start_method(),
+                                            initializer=_start_worker,
+                                            initargs=(options, self.stored))
+
+    def __enter__(self) -> _Parser:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+
+    def map(self, items: list[Item]) -> Iterator[_Parsed]:
+        """The :func:`_work` result of each item, in the items' order."""
+        if self.pool is None:
+            return map(partial(_work, options=self.options, stored=self.stored), items)
+        # Chunks of a few files: fewer round trips, and still an even share per process.
+        chunk = max(1, min(16, len(items) // (self.workers * 8)))
+        return self.pool.map(_work_in_worker, items, chunksize=chunk)
+
+
+def _default_jobs() -> int:
+    """One process per core, unless this process is a worker of someone's pool (coach mode
+    reviews athletes side by side: each worker already has its share of the cores) or runs
+    other threads (a notebook kernel, a Dask client: see :func:`_start_method`)."""
+    if multiprocessing.parent_process() is not None or threading.active_count() > 1:
+        return 1
+    return os.cpu_count() or 1
+
+
+def _start_method() -> multiprocessing.context.BaseContext:
+    """fork when this process has no other thread: the workers start at once, runlog already
+    imported. A fork of a process with threads (a notebook kernel, a Dask client) may copy a
+    lock some thread holds and hang, so then spawn (a second or two more per worker)."""
+    if sys.platform == "linux" and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
+#: What a pool process was started with: the reader options and the parses the store holds.
+_WORKER_STATE: dict[str, tuple[ReadOptions, frozenset[tuple[str, str]]]] = {}
+
+
+def _start_worker(options: ReadOptions, stored: frozenset[tuple[str, str]]) -> None:
+    _WORKER_STATE["args"] = (options, stored)
+
+
+def _work_in_worker(item: Item) -> _Parsed:
+    return _work(item, *_WORKER_STATE["args"])
+
+
+def _work(item: Item, options: ReadOptions, stored: frozenset[tuple[str, str]]) -> _Parsed:
+    """Read one file, hash it, and parse it unless the store holds these bytes' parse."""
+    try:
+        data = item.read_bytes()
+    except ParseError as exc:
+        return None, exc
+    content_hash = hashlib.sha256(data).hexdigest()
+    if (content_hash, item.kind) in stored:
+        return content_hash, None
+    return content_hash, _parse(item, data, options)
+
+
+def _accept(item: Item, parsed: list[Activity | ParseError] | ParseError, content_hash: str,
+            result: Loaded) -> list[Activity]:
+    """The activities of one file, named after it; its refusal or left-out parts noted."""
     if isinstance(parsed, ParseError):
         parsed.path = item.source
         result.skipped.append(parsed)
@@ -150,20 +270,21 @@ def _read(item: Item, options: ReadOptions, store: Store | None, result: Loaded
             result.warnings.append(entry)
             continue
         entry.source = item.source
-        entry.activity_id = f"{content_hash[:16]}-{index}"  # type: ignore[index]
+        entry.activity_id = f"{content_hash[:16]}-{index}"
         out.append(entry)
     return out
 
 
-def _parse(item: Item, data: bytes, options: ReadOptions) -> list[Activity | ParseError] | ParseError:
+def _parse(item: Item, data: bytes, options: ReadOptions
+           ) -> list[Activity | ParseError] | ParseError:
     """The reader's result, or its refusal; a reader bug never stops the other files."""
     try:
         return reader_for(item.kind)(data, item.source, options)
     except ParseError as exc:
         return exc
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - a reader bug is reported as that file's refusal
         return ParseError(f"unexpected {type(exc).__name__} while reading: {exc} "
                           "(please report this file)", item.source)
 
 
-__all__ = ["Loaded", "load", "default_path"]
+__all__ = ["Loaded", "default_path", "load"]

@@ -1,0 +1,217 @@
+"""``python -m benchmarks [--quick]``: issue 5's stages, timed on generated activities.
+
+Writes a deterministic corpus of one-hour activities at 1 Hz (FIT, GPX and TCX in turn;
+``--files``, 3,000 by default, 30 with ``--quick``) into a cache folder, then times, in one
+run so the ratios compare like with like:
+
+* FIT decoding, runlog's decoder against fitparse on the same files (CPU time per record);
+* GPX, the reader by its fast paths against gpxpy's (CPU time per track point);
+* one file of each kind through its reader;
+* the import of every file into an empty store with all cores, then again, unchanged;
+* ``runlog report --store`` over them, JSON and HTML, as a user runs it.
+
+Prints a table of medians (``--repeat`` runs each) and ratios, with the targets of issue 5.
+Timing is never asserted: tests/test_benchmarks.py only checks that this runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+from . import corpus, stages
+
+FULL_FILES = 3000
+QUICK_FILES = 30
+
+
+@dataclass
+class Row:
+    stage: str
+    value: float
+    unit: str
+    note: str = ""
+    target: str = ""
+    met: bool | None = None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split(
+        "\n\n")[0])
+    parser.add_argument("--quick", action="store_true",
+                        help=f"{QUICK_FILES} files and fewer repeats (for CI)")
+    parser.add_argument("--files", type=int, default=None,
+                        help=f"activities to import (default {FULL_FILES})")
+    parser.add_argument("--repeat", type=int, default=None,
+                        help="runs of each stage; the median is shown (default 3, quick 2)")
+    parser.add_argument("--jobs", type=int, default=None,
+                        help="processes for the import (default: one per core)")
+    parser.add_argument("--cache", type=Path,
+                        default=Path(platformdirs.user_cache_dir("runlog")) / "benchmarks",
+                        help="where generated files are kept between runs")
+    args = parser.parse_args(argv)
+    count = args.files or (QUICK_FILES if args.quick else FULL_FILES)
+    repeat = args.repeat or (2 if args.quick else 3)
+    sample = 3 if args.quick else 9  # files per kind for the decoding stages
+
+    started = time.perf_counter()
+    folder = _corpus_folder(args.cache, count)
+    print(f"corpus: {count} one-hour activities in {folder} "
+          f"({time.perf_counter() - started:.1f} s to build or find)", flush=True)
+    rows: list[Row] = []
+    rows += _fit_rows(folder, count, sample, repeat)
+    rows += _gpx_rows(folder, count, sample, repeat)
+    rows += _reader_rows(folder, count, repeat)
+    with tempfile.TemporaryDirectory(prefix="runlog-bench-") as work:
+        rows += _pipeline_rows(folder, count, Path(work), repeat, args.jobs)
+    _print_table(rows, count, repeat)
+    print(f"total {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+# --- the corpus ------------------------------------------------------------------------------
+
+
+def _corpus_folder(cache: Path, count: int) -> Path:
+    """A folder of exactly ``count`` files, linked to one pool of generated files."""
+    pool = corpus.build(cache / f"v{corpus.CORPUS_VERSION}" / "files", count)
+    folder = cache / f"v{corpus.CORPUS_VERSION}" / f"n{count}"
+    folder.mkdir(parents=True, exist_ok=True)
+    for index in range(count):
+        name = corpus.file_name(index)
+        if not (folder / name).exists():
+            try:
+                os.link(pool / name, folder / name)
+            except OSError:
+                shutil.copyfile(pool / name, folder / name)
+    return folder
+
+
+def _sample(folder: Path, count: int, kind: str, size: int) -> list[bytes]:
+    return [p.read_bytes() for p in list(corpus.files(folder, count, kind))[:size]]
+
+
+# --- stages ----------------------------------------------------------------------------------
+
+
+def _median_cpu(func: Callable[[bytes], None], files: list[bytes], repeat: int) -> float:
+    """Median over ``repeat`` runs of the CPU seconds ``func`` takes over all ``files``."""
+    return statistics.median(
+        stages.cpu_seconds(lambda: [func(data) for data in files]) for _ in range(repeat))
+
+
+def _fit_rows(folder: Path, count: int, sample: int, repeat: int) -> list[Row]:
+    files = _sample(folder, count, "fit", sample)
+    records = sum(stages.fit_records(data) for data in files)
+    fast = _median_cpu(stages.fit_fast, files, repeat)
+    ours_before = _median_cpu(stages.fit_reader_fitparse, files, repeat)
+    stock = _median_cpu(stages.fit_stock_fitparse, files, max(1, repeat - 1))
+    ratio = stock / fast
+    per = f"{records // len(files)} messages x {len(files)} files"
+    return [
+        Row("FIT decode: runlog (fastfit)", records / fast, "messages/s/core", per),
+        Row("FIT decode: reader's fitparse path", records / ours_before, "messages/s/core",
+            f"{ours_before / fast:.0f}x slower than fastfit"),
+        Row("FIT decode: fitparse", records / stock, "messages/s/core"),
+        Row("FIT decode: fastfit / fitparse", ratio, "x", "same files, CRC checked",
+            ">= 50x", ratio >= 50),
+    ]
+
+
+def _gpx_rows(folder: Path, count: int, sample: int, repeat: int) -> list[Row]:
+    files = _sample(folder, count, "gpx", sample)
+    points = sum(stages.gpx_points(data) for data in files)
+    parse_fast = _median_cpu(stages.gpx_parse_fast, files, repeat)
+    parse_gpxpy = _median_cpu(stages.gpx_parse_gpxpy, files, repeat)
+    read_fast = _median_cpu(stages.gpx_read("pattern"), files, repeat)
+    read_tree = _median_cpu(stages.gpx_read("tree"), files, repeat)
+    read_gpxpy = _median_cpu(stages.gpx_read("gpxpy"), files, repeat)
+    us = 1e6 / points
+    return [
+        Row("GPX to points: runlog", parse_fast * us, "us/point",
+            f"{points // len(files)} points x {len(files)} files"),
+        Row("GPX to points: via gpxpy", parse_gpxpy * us, "us/point",
+            "xmltools, gpxpy, then point by point"),
+        Row("GPX to points: runlog / gpxpy", parse_gpxpy / parse_fast, "x", "", ">= 10x",
+            parse_gpxpy / parse_fast >= 10),
+        Row("GPX reader: fast path", read_fast * us, "us/point", "to activities"),
+        Row("GPX reader: tree path", read_tree * us, "us/point", "files the pattern skips"),
+        Row("GPX reader: gpxpy path", read_gpxpy * us, "us/point"),
+        Row("GPX reader: fast / gpxpy", read_gpxpy / read_fast, "x", "whole reader", ">= 10x",
+            read_gpxpy / read_fast >= 10),
+    ]
+
+
+def _reader_rows(folder: Path, count: int, repeat: int) -> list[Row]:
+    rows = []
+    for kind in corpus.KINDS:
+        files = _sample(folder, count, kind, 1)
+        seconds = _median_cpu(stages.read_file(kind), files, repeat)
+        rows.append(Row(f"read one {kind.upper()} file", seconds * 1000, "ms CPU",
+                        "one hour at 1 Hz, to an activity"))
+    return rows
+
+
+def _pipeline_rows(folder: Path, count: int, work: Path, repeat: int,
+                   jobs: int | None) -> list[Row]:
+    cores = jobs or os.cpu_count() or 1
+    runs = []
+    for run in range(repeat if count <= QUICK_FILES * 10 else 1):
+        store = work / f"store-{run}.sqlite"
+        first = stages.run_import(folder, store, jobs)
+        again = stages.run_import(folder, store, jobs)
+        if first["activities"] != count or again["reused"] != count:
+            raise RuntimeError(f"import lost files: {first}, again {again}")
+        runs.append((first, again))
+    first = {k: statistics.median(r[0][k] for r in runs) for k in runs[0][0]}
+    again = {k: statistics.median(r[1][k] for r in runs) for k in runs[0][1]}
+    full = count == FULL_FILES  # the targets are for 3,000 files; smaller runs are not judged
+    rows = [
+        Row(f"import {count} files, empty store", first["wall_s"], "s wall",
+            f"{cores} processes, {first['cpu_s']:.1f} s CPU", "< 30 s for 3000",
+            first["wall_s"] < 30 if full else None),
+        Row("import: peak memory, main process", first["peak_mb"], "MB", "", "< 400 MB",
+            first["peak_mb"] < 400),
+        Row("import: peak memory, largest worker", first["worker_peak_mb"], "MB", "",
+            "< 400 MB", first["worker_peak_mb"] < 400),
+        Row(f"re-import {count} unchanged files", again["wall_s"], "s wall", "",
+            "< 1 s for 3000", again["wall_s"] < 1 if full else None),
+    ]
+    store = work / "store-0.sqlite"
+    as_of = (corpus.LAST_START.date()).isoformat()
+    for fmt, limit in (("json", 2.0), ("html", 5.0)):
+        seconds = statistics.median(
+            stages.run_report(folder, store, fmt, work / f"report.{fmt}", as_of)
+            for _ in range(repeat))
+        rows.append(Row(f"runlog report --store, {fmt.upper()}", seconds, "s wall",
+                        f"{count} activities, whole command", f"< {limit:g} s for 3000",
+                        seconds < limit if count == FULL_FILES else None))
+    return rows
+
+
+def _print_table(rows: list[Row], count: int, repeat: int) -> None:
+    print()
+    print(f"issue 5 benchmark: {count} files, median of {repeat} runs, "
+          f"{os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    width = max(len(r.stage) for r in rows)
+    header = f"{'stage':<{width}}  {'median':>12}  {'unit':<15} {'target':<28} met  note"
+    print(header)
+    print("-" * len(header))
+    for r in rows:
+        value = f"{r.value:,.2f}" if r.value < 1000 else f"{r.value:,.0f}"
+        met = {True: "yes", False: "NO", None: ""}[r.met]
+        print(f"{r.stage:<{width}}  {value:>12}  {r.unit:<15} {r.target:<28} {met:<4} {r.note}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,37 @@
+"""``python -m benchmarks --quick`` runs and prints its table (timings are not asserted: they
+belong to the machine; the point is that the script cannot rot)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import REPO
+
+STAGES = [
+    "FIT decode: runlog (fastfit)", "FIT decode: fitparse", "FIT decode: fastfit / fitparse",
+    "GPX to points: runlog / gpxpy", "GPX reader: fast / gpxpy", "read one TCX file",
+    "import 30 files, empty store", "import: peak memory, main process",
+    "re-import 30 unchanged files", "runlog report --store, JSON",
+    "runlog report --store, HTML",
+]
+
+
+def test_quick_benchmark_prints_its_table(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--quick", "--repeat", "1", "--cache",
+         str(tmp_path / "cache")],
+        cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("stage "))
+    table = lines[header + 2:]
+    for stage in STAGES:
+        row = next((line for line in table if line.startswith(stage)), None)
+        assert row is not None, f"no row for {stage!r} in:\n{done.stdout}"
+        value = row[len(stage):].split()[0].replace(",", "")
+        assert float(value) > 0, row
+    # The corpus is cached: 30 files, FIT, GPX and TCX in turn.
+    files = sorted(p.name for p in (tmp_path / "cache" / "v1" / "n30").iterdir())
+    assert len(files) == 30 and files[:3] == ["00000.fit", "00001.gpx", "00002.tcx"]

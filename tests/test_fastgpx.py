@@ -1,0 +1,256 @@
+"""The GPX reader's fast paths against gpxpy, the reference: reading track points by pattern,
+reading them off the parsed tree, and gpxpy give the same activities (every column), the same
+refusals and the same track columns on every corpus GPX and on generated documents that vary
+what producers vary (namespaces, versions, point layouts, time forms, extensions, damage)."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from runlog.errors import ParseError
+from runlog.importers import gpx
+from runlog.model import to_frame
+
+TPX_V1 = "http://www.garmin.com/xmlschemas/TrackPointExtension/v1"
+TPX_V2 = "http://www.garmin.com/xmlschemas/TrackPointExtension/v2"
+GPX_11 = "http://www.topografix.com/GPX/1/1"
+
+
+# --- comparing the paths -----------------------------------------------------------------------
+
+
+def outcome(data: bytes, path: str) -> tuple[str, Any, str, Any]:
+    """(kind, table or refusal, which way it was read, what that way read) for one of the
+    reader's paths. The notes lose the one that says gpxpy read the file."""
+    read: dict[str, Any] = {}
+    by_pattern, by_tree, by_gpxpy = gpx._read_by_pattern, gpx._fast_parse, gpx._gpxpy_parse
+
+    def pattern(*args: Any) -> Any:
+        found = by_pattern(*args)
+        if found is not None:
+            read.setdefault("pattern", found[1])
+        return found
+
+    def tree(doc: Any, segments: Any = None) -> Any:
+        parsed = by_tree(doc, segments)
+        read.setdefault("tree", parsed)
+        return parsed
+
+    def gpxpy(*args: Any) -> Any:
+        parsed = by_gpxpy(*args)
+        read.setdefault("gpxpy", parsed)
+        return parsed
+
+    with mock.patch.multiple(gpx, _read_by_pattern=pattern, _fast_parse=tree,
+                             _gpxpy_parse=gpxpy):
+        try:
+            activities = gpx._read(data, "gen.gpx", path=path)
+        except ParseError as exc:
+            kind, result = type(exc).__name__, str(exc)
+        else:
+            kind, result = "table", to_frame(activities)  # type: ignore[arg-type]
+            result["notes"] = result["notes"].fillna("").str.replace(
+                r"(; )?read with gpxpy: [^;]*", "", regex=True).replace("", None)
+    way = next((w for w in gpx.PATHS if w in read), "none")
+    return kind, result, way, read.get(way)
+
+
+def assert_same_tracks(mine: list[Any], theirs: list[Any]) -> None:
+    assert len(mine) == len(theirs)
+    for a, b in zip(mine, theirs):
+        assert (a.name, a.type, a.first, a.last, a.timed_points, a.offset, a.bogus_times,
+                a.cadence_fields) == (b.name, b.type, b.first, b.last, b.timed_points,
+                                      b.offset, b.bogus_times, b.cadence_fields)
+        assert a.rows.keys() == b.rows.keys()
+        for key in a.rows:
+            np.testing.assert_array_equal(a.rows[key], b.rows[key], err_msg=key)
+
+
+def compare(data: bytes) -> str:
+    """Assert the three paths agree on ``data`` (activities or refusal, and the tracks read on
+    the way); which way the default path read it."""
+    reference = outcome(data, "gpxpy")
+    ways = []
+    for path in ("pattern", "tree"):
+        got = outcome(data, path)
+        assert got[0] == reference[0], (path, got[:2], reference[:2])
+        if got[0] == "table":
+            pd.testing.assert_frame_equal(got[1], reference[1], check_exact=True)
+        else:
+            assert got[1] == reference[1], path
+        if got[3] is not None and reference[3] is not None:
+            assert_same_tracks(got[3].tracks, reference[3].tracks)
+            assert (got[3].name, got[3].creator, got[3].why_no_track) == (
+                reference[3].name, reference[3].creator, reference[3].why_no_track)
+        ways.append(got[2])
+    return ways[0]
+
+
+# --- the corpus ------------------------------------------------------------------------------
+
+
+def corpus_gpx_files(corpus: Path) -> dict[str, bytes]:
+    with (corpus / "MANIFEST.tsv").open(newline="", encoding="utf-8") as handle:
+        names = [r["local_name"] for r in csv.DictReader(handle, delimiter="\t")
+                 if r["local_name"].startswith("gpx/")]
+    out = {}
+    for name in names:
+        data = (corpus / name).read_bytes()
+        out[name.removeprefix("gpx/")] = gzip.decompress(data) if name.endswith(".gz") else data
+    return out
+
+
+def test_every_corpus_gpx_reads_alike_by_every_path(corpus: Path) -> None:
+    readers = {name: compare(data) for name, data in corpus_gpx_files(corpus).items()}
+    assert len(readers) >= 30
+    # No real file needs gpxpy; Strava's and Garmin Connect's exports are read by pattern.
+    assert "gpxpy" not in readers.values(), readers
+    by_pattern = {name for name, path in readers.items() if path == "pattern"}
+    assert {"corriporai__runpandas__strava_export.gpx", "corriporai__runpandas__run.gpx",
+            "sports-alliance__sports-lib__garmin.gpx"} <= by_pattern
+    assert len(by_pattern) >= 10
+
+
+# --- generated documents -----------------------------------------------------------------------
+
+
+def number_text() -> st.SearchStrategy[str]:
+    return st.one_of(
+        st.floats(-90, 90, allow_nan=False).map(lambda v: f"{v:.6f}"),
+        st.integers(-200, 4000).map(str),
+        st.sampled_from(["", " 12.5 ", "1e3", "nan", "inf", "north", "1_0", "0", "-0.0"]))
+
+
+def time_text(second: int) -> st.SearchStrategy[str]:
+    base = pd.Timestamp("2021-05-01T07:00:00") + pd.Timedelta(seconds=second)
+    plain = base.strftime("%Y-%m-%dT%H:%M:%S")
+    return st.sampled_from([
+        plain + "Z", plain + ".250Z", plain + ".1234567Z", plain + "+02:00", plain + "-05:30",
+        plain, plain.replace("T", " ") + "Z", f" {plain}Z", plain + "Z\n", "", "yesterday",
+        "2021-02-30T07:00:00Z", "2021-05-01T24:00:00Z", "0000-01-01T00:00:00Z",
+        "1901-12-13T20:45:52Z", "2999-01-01T00:00:00Z", plain + "+0200"])
+
+
+@st.composite
+def points(draw: st.DrawFn, count: int, start: int, prefix: str, rich: bool) -> list[str]:
+    out = []
+    ws = draw(st.sampled_from(["", "\n", "\n  ", " ", "\r\n"]))
+    for i in range(count):
+        lat = f"{46 + (start + i) * 2.7e-4:.7f}" if draw(st.integers(0, 9)) else draw(
+            number_text())
+        lon = "14.0000000" if draw(st.integers(0, 9)) else draw(number_text())
+        attrs = (f'lat="{lat}" lon="{lon}"' if draw(st.integers(0, 5))
+                 else f"lon='{lon}' lat='{lat}'")
+        parts = []
+        if draw(st.integers(0, 5)):
+            parts.append(f"<ele>{draw(number_text()) if rich else '300.5'}</ele>")
+        if draw(st.integers(0, 9)):
+            when = draw(time_text(start + i)) if rich else draw(time_text(start + i).filter(
+                lambda t: t.endswith("Z") and "T" in t and not t.startswith(" ")))
+            parts.append(f"<time>{when}</time>")
+        if rich and not draw(st.integers(0, 7)):
+            parts.insert(draw(st.integers(0, len(parts))), draw(st.sampled_from(
+                ["<name>TP1</name>", "<sat>5</sat>", "<hdop>x</hdop>", "<fix>3d</fix>",
+                 "<!-- note -->", "<speed>3.2</speed>", "<fix>4d</fix>"])))
+        if draw(st.integers(0, 3)):
+            children = draw(st.lists(st.sampled_from(["atemp", "hr", "cad", "speed", "course"]),
+                                     unique=True, max_size=4))
+            if not rich:
+                order = ["atemp", "hr", "cad", "speed", "course"]
+                children.sort(key=order.index)
+            inner = "".join(
+                f"<{prefix}:{c}>{draw(number_text()) if rich else str(140 + i)}</{prefix}:{c}>"
+                for c in children)
+            loose = draw(st.sampled_from(["", "<heartrate>150</heartrate>",
+                                          "<cadence>80</cadence>"])) if rich else ""
+            parts.append(f"<extensions><{prefix}:TrackPointExtension>{inner}"
+                         f"</{prefix}:TrackPointExtension>{loose}</extensions>")
+        out.append(f"<trkpt {attrs}>{ws}{ws.join(parts)}{ws}</trkpt>")
+    return out
+
+
+@st.composite
+def documents(draw: st.DrawFn, rich: bool) -> bytes:
+    prefix = draw(st.sampled_from(["gpxtpx", "ns3", "x"]))
+    tpx = draw(st.sampled_from([TPX_V1, TPX_V2, "urn:other"])) if rich else TPX_V1
+    version = draw(st.sampled_from(["1.1", "1.0", None])) if rich else "1.1"
+    namespace = draw(st.sampled_from([GPX_11, "http://www.topografix.com/GPX/1/0", None]))
+    root = "<gpx" + (f' version="{version}"' if version else "") + ' creator="gen"'
+    root += f' xmlns="{namespace}"' if namespace else ""
+    root += f' xmlns:{prefix}="{tpx}">'
+    body = []
+    if rich and draw(st.booleans()):
+        body.append('<wpt lat="46.1" lon="14.1"><name>start</name></wpt>')
+    second = 0
+    for t in range(draw(st.integers(1, 2))):
+        segments = []
+        for _ in range(draw(st.integers(1, 3))):
+            count = draw(st.integers(0, 8))
+            segments.append("<trkseg>" + "\n".join(draw(points(count, second, prefix, rich)))
+                            + "</trkseg>")
+            second += count + draw(st.sampled_from([1, 60, 9000]))
+        head = f"<name>Run {t}</name><type>{draw(st.sampled_from(['running', '9', 'Ride']))}</type>"
+        body.append(f"<trk>{head}{''.join(segments)}</trk>")
+    text = '<?xml version="1.0" encoding="UTF-8"?>\n' + root + "\n".join(body) + "</gpx>"
+    if rich and not draw(st.integers(0, 5)):
+        text = draw(st.sampled_from(["\ufeff", "  ", "<!-- exported -->\n"])) + text
+    data = text.encode()
+    if rich and not draw(st.integers(0, 4)):
+        cut = draw(st.integers(0, len(data)))
+        data = data[:cut] + draw(st.sampled_from([b"", b"&bogus;", b"<", b"\x00", b"\xff"])) \
+            + data[cut:]
+    return data
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=documents(rich=False))
+def test_plain_producer_layouts_read_alike(data: bytes) -> None:
+    """Layouts as Garmin Connect and Strava write them: mostly read by pattern."""
+    compare(data)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=documents(rich=True))
+def test_any_layout_reads_alike(data: bytes) -> None:
+    """Other versions and namespaces, odd values, out-of-order extensions, stray markup,
+    comments, CRLF, damage: whichever path reads it, the result is gpxpy's."""
+    compare(data)
+
+
+def test_plain_layouts_are_read_by_pattern() -> None:
+    points = "".join(
+        f'<trkpt lat="{46 + i * 1e-4:.6f}" lon="14.0"><ele>300</ele>'
+        f"<time>2021-05-01T07:00:{i:02d}Z</time><extensions><ns3:TrackPointExtension>"
+        f"<ns3:hr>150</ns3:hr><ns3:cad>85</ns3:cad></ns3:TrackPointExtension></extensions>"
+        f"</trkpt>" for i in range(30))
+    data = (f'<?xml version="1.0"?><gpx version="1.1" creator="c" xmlns="{GPX_11}" '
+            f'xmlns:ns3="{TPX_V1}"><trk><type>running</type><trkseg>{points}</trkseg></trk>'
+            f"</gpx>").encode()
+    assert compare(data) == "pattern"
+    # A comment among the points, or a prefix declared below the root: the tree reads it.
+    assert compare(data.replace(b"</trkpt><trkpt", b"</trkpt><!-- x --><trkpt", 1)) == "tree"
+    assert compare(data.replace(b"<trk>", f'<trk xmlns:ns4="{TPX_V1}">'.encode())) == "tree"
+
+
+@pytest.mark.parametrize("doctype", [
+    b'<!DOCTYPE gpx [<!ENTITY a "ha">]>',
+    b'<!DOCTYPE gpx SYSTEM "http://example.com/gpx.dtd">',
+])
+def test_entities_are_refused_on_the_fast_path_too(doctype: bytes) -> None:
+    points = b"".join(b'<trkpt lat="46.0" lon="14.0"><time>2021-05-01T07:00:%02dZ</time>'
+                      b"</trkpt>" % i for i in range(5))
+    data = (b'<?xml version="1.0"?>' + doctype + b'<gpx version="1.1" creator="&a;" xmlns="'
+            + GPX_11.encode() + b'"><trk><trkseg>' + points + b"</trkseg></trk></gpx>")
+    with pytest.raises(ParseError, match="not allowed"):
+        gpx.read(data, "doctype.gpx", gpx.ReadOptions())
+    compare(data)
