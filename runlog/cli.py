@@ -1,6 +1,6 @@
 """The ``runlog`` command: parse options, call the Python API, print, map errors to exit codes.
 
-Exit codes: 0 ok, 1 error (nothing readable, bad config), 2 usage, 3 (report only, when asked
+Exit codes: 0 ok, 1 error (nothing readable, bad config), 2 usage, 3 (report and batch, when asked
 with --fail-on) a current flag at or above the given severity.
 """
 
@@ -15,10 +15,12 @@ from typing import Any
 import click
 
 from . import __version__
+from .analyzers import analyze
+from .batch import FORMATS as BATCH_FORMATS
+from .batch import run_batch
 from .config import Settings, find_config, load_settings
 from .errors import RunlogError
 from .load import Loaded, load
-from .analyzers import analyze
 from .model import Severity
 from .output import to_csv, to_json, to_table
 from .report import FORMATS, render
@@ -183,6 +185,51 @@ def report_command(paths: tuple[Path, ...], store_path: Path | None, config_path
         if not quiet:
             click.echo(f"wrote {output}", err=True)
     if fail_on and result.flags and result.flags[0].severity >= Severity.parse(fail_on):
+        sys.exit(EXIT_FLAGGED)
+
+
+@main.command("batch")
+@click.argument("roster", type=click.Path(path_type=Path, exists=True))
+@click.option("--output-dir", "-o", type=click.Path(path_type=Path, file_okay=False),
+              default=Path("runlog-batch"), show_default=True,
+              help="Folder for index.html, index.json and one report per athlete.")
+@click.option("--format", "fmt", type=click.Choice(BATCH_FORMATS), default="html",
+              show_default=True, help="Format of each athlete's report.")
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Report as of this day, YYYY-MM-DD (default: today).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Athletes reviewed at once, in separate processes (default: all cores).")
+@click.option("--scheduler", metavar="ADDRESS", default=None,
+              help="Run on this Dask scheduler (tcp://host:8786) instead of local processes; "
+                   "needs runlog[dask], and the roster at the same path on every worker.")
+@click.option("--fail-on", type=click.Choice(["info", "warning", "alert"]), default=None,
+              help="Exit 3 when any athlete has a current flag at least this severe.")
+@click.option("--store", "store_path", type=click.Path(path_type=Path), default=None,
+              help="Store file (default: $RUNLOG_STORE, else the user data folder).")
+def batch_command(roster: Path, output_dir: Path, fmt: str, as_of: Any, jobs: int | None,
+                  scheduler: str | None, fail_on: str | None, store_path: Path | None) -> None:
+    """Review a ROSTER of athletes: a folder with one sub-folder per athlete (each may hold
+    its own runlog.toml), or a roster.toml listing them.
+
+    Writes each athlete's report and an index ranking them by their worst current flag.
+    Exit codes: 0 done, 1 error or no athlete could be reviewed, 2 usage, 3 done and an
+    athlete has a current flag at or above --fail-on.
+    """
+    if jobs is not None and scheduler is not None:
+        raise click.UsageError("--jobs and --scheduler exclude each other: the Dask cluster "
+                               "decides how many athletes run at once")
+    try:
+        result = run_batch(roster, output_dir, fmt=fmt, as_of=as_of.date() if as_of else None,
+                           jobs=jobs, scheduler=scheduler, store=store_path or default_path())
+    except RunlogError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for outcome in result.failed:
+        click.echo(f"runlog: {outcome.athlete}: {outcome.reason}", err=True)
+    click.echo(f"wrote {output_dir / 'index.html'}: {len(result.outcomes)} athletes, "
+               f"{len(result.failed)} could not be reviewed", err=True)
+    if not result.succeeded:
+        raise click.ClickException("no athlete could be reviewed")
+    if fail_on and result.worst is not None and result.worst >= Severity.parse(fail_on):
         sys.exit(EXIT_FLAGGED)
 
 
