@@ -13,6 +13,7 @@ import multiprocessing
 import os
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -236,8 +237,23 @@ def _start_method() -> multiprocessing.context.BaseContext:
 _WORKER_STATE: dict[str, tuple[ReadOptions, frozenset[tuple[str, str]]]] = {}
 
 
+#: How often a pool process checks that the import it works for is still alive (s).
+_PARENT_CHECK_S = 0.5
+
+
 def _start_worker(options: ReadOptions, stored: frozenset[tuple[str, str]]) -> None:
     _WORKER_STATE["args"] = (options, stored)
+    # A parent killed with SIGKILL cannot shut its pool down, and its workers would wait for
+    # work for ever: each one leaves as soon as it is orphaned.
+    parent = os.getppid()
+    threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True,
+                     name="runlog-parent-watch").start()
+
+
+def _exit_when_orphaned(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(_PARENT_CHECK_S)
+    os._exit(0)
 
 
 def _work_in_worker(item: Item) -> _Parsed:

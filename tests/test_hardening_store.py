@@ -195,8 +195,6 @@ def test_an_import_killed_at_random_points_leaves_a_whole_store(
     assert len(activities) == len(runlog.load([inbox]).activities)
 
 
-@pytest.mark.xfail(strict=True, reason="load.py (not hardened here): parse workers of a killed "
-                   "import wait for work for ever; they should exit when their parent dies")
 def test_a_killed_import_leaves_no_worker_running(
         inbox: Path, reference: tuple[Path, float, float], tmp_path: Path) -> None:
     _, whole_s, _ = reference
