@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     count = args.files or (QUICK_FILES if args.quick else FULL_FILES)
     repeat = args.repeat or (2 if args.quick else 3)
-    sample = 3 if args.quick else 9  # files per kind for the decoding stages
+    sample = 2 if args.quick else 9  # files per kind for the decoding stages
 
     started = time.perf_counter()
     folder = _corpus_folder(args.cache, count)

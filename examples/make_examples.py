@@ -106,7 +106,8 @@ def loop(points: Sequence[Waypoint], seed: str, bend_m: float, every_m: float) -
             side = rng.uniform(-bend_m, bend_m)
             # the sideways unit vector is (-east, north) / norm, in metres
             dlat = math.degrees(side * east / norm / EARTH_RADIUS_M)
-            dlon = math.degrees(-side * north / norm / EARTH_RADIUS_M / math.cos(math.radians(a[0])))
+            dlon = math.degrees(-side * north / norm / EARTH_RADIUS_M
+                                / math.cos(math.radians(a[0])))
             out.append((a[0] + (b[0] - a[0]) * f - dlat, a[1] + (b[1] - a[1]) * f - dlon,
                         a[2] + (b[2] - a[2]) * f))
         out.append(b)
@@ -833,7 +834,8 @@ def strava_row(entry: StravaEntry, activity_id: int, filename: str,
     if entry.workout is None:
         distance = entry.manual_distance_m
         elapsed = float(entry.manual_elapsed_s)
-        first.update({"Elapsed Time": str(entry.manual_elapsed_s), "Distance": f"{distance / 1000:.2f}",
+        first.update({"Elapsed Time": str(entry.manual_elapsed_s),
+                      "Distance": f"{distance / 1000:.2f}",
                       "From Upload": "0.0", "Moving Time": f"{elapsed:.1f}"})
         second.update({"Elapsed Time": f"{elapsed:.1f}", "Distance": f"{distance:.1f}"})
         if distance:

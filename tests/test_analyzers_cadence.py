@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from history import days, only, report, run, unflagged
 
+from history import days, only, report, run, unflagged
 from runlog.model import Severity
 
 AS_OF = "2026-10-05"

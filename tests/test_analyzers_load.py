@@ -7,8 +7,8 @@ from datetime import date, timedelta
 
 import numpy as np
 import pytest
-from history import days, only, report, run, unflagged
 
+from history import days, only, report, run, unflagged
 from runlog.model import Severity
 
 LA = "America/Los_Angeles"

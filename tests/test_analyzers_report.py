@@ -9,8 +9,8 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
-from history import activity, days, only, report, run, settings, table, unflagged
 
+from history import activity, days, only, report, run, settings, table, unflagged
 from runlog.analyzers import DISCLAIMER, analyze
 from runlog.load import load
 from runlog.model import Severity

@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from history import days, metres, only, report, run, unflagged
 
+from history import days, metres, only, report, run, unflagged
 from runlog.config import Shoe
 from runlog.model import Severity
 

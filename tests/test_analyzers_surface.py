@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from history import only, report, run, unflagged
 
+from history import only, report, run, unflagged
 from runlog.model import Severity
 
 AS_OF = "2026-10-05"

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import EXAMPLES
 
 import runlog
+from conftest import EXAMPLES
 from runlog.cli import main
 from runlog.output import records
 

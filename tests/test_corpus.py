@@ -7,9 +7,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import manifest
 
 import runlog
+from conftest import manifest
 from runlog.errors import NotAnActivity
 
 ROWS = manifest()

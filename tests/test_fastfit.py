@@ -122,7 +122,7 @@ def test_corpus_files_cut_and_flipped_decode_alike(corpus: Path) -> None:
     definitions among them): truncation and undefined messages stop both at the same byte."""
     rng = random.Random(5)
     files = [(n, d) for n, d in corpus_fit_files(corpus) if 12 < len(d) < 40_000]
-    for _ in range(60):
+    for _ in range(40):
         name, data = rng.choice(files)
         damaged = bytearray(data[: rng.randrange(12, len(data) + 1)])
         for _ in range(rng.randrange(3)):
@@ -261,7 +261,7 @@ def raw_fit_files(draw: st.DrawFn) -> bytes:
     return fit_file(body, header_size=draw(st.sampled_from([12, 14])))
 
 
-@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=raw_fit_files(), cut=st.integers(0, 600), chain=st.booleans())
 def test_handwritten_layouts_decode_alike(data: bytes, cut: int, chain: bool) -> None:
     compare(data)

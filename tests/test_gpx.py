@@ -161,7 +161,8 @@ def test_garmin_connect_binds_track_point_extension_to_ns3(corpus: Path) -> None
 
 def test_opentracks_v2_namespace_local_offset_and_zero_heart_rate(corpus: Path) -> None:
     act = only(read_corpus(
-        corpus, "martin-ueding__geo-activity-playground__2025-08-30_20_29_18.085_BC_Cadzand-Bad.gpx"))
+        corpus,
+        "martin-ueding__geo-activity-playground__2025-08-30_20_29_18.085_BC_Cadzand-Bad.gpx"))
     assert act.start_time == pd.Timestamp("2025-08-30T18:29:19.825Z")
     assert act.local_start == datetime(2025, 8, 30, 20, 29, 19, 825000)
     assert act.local_start_source == "file (time offset)"

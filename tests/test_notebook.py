@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from conftest import REPO
-
 import nbformat
 from nbclient import NotebookClient
+
+from conftest import REPO
 
 NOTEBOOK = REPO / "notebooks" / "quickstart.ipynb"
 

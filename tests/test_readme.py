@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 
 from click.testing import CliRunner
-from conftest import REPO
 
+from conftest import REPO
 from runlog.cli import main
 
 README = (REPO / "README.md").read_text(encoding="utf-8")

@@ -15,9 +15,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from conftest import EXAMPLES
 
 import runlog
+from conftest import EXAMPLES
 from runlog.cli import main
 from runlog.report import render
 

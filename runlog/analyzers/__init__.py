@@ -126,13 +126,13 @@ def _summary(ctx: Context) -> dict[str, Any]:
     distance = float(recent["distance_m"].fillna(0).sum())
     longest = float(recent["distance_m"].max()) if recent["distance_m"].notna().any() else 0.0
     return {
-        "runs": int(len(recent)),
+        "runs": len(recent),
         "distance": round(ctx.in_units(distance), 2),
         "moving_time_s": round(float(recent["moving_time_s"].fillna(0).sum()), 1),
         "longest_run": round(ctx.in_units(longest), 2),
-        "activities": int(len(acts)),
+        "activities": len(acts),
         "other_sessions": int((acts["sport"] != "running").sum()),
-        "runs_in_history": int(len(ctx.runs)),
+        "runs_in_history": len(ctx.runs),
         "first_day": ctx.activities["day"].min().isoformat() if len(ctx.activities) else None,
     }
 

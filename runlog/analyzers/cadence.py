@@ -53,7 +53,7 @@ def analyze(ctx: Context) -> Findings:
     with_cadence = recent[recent["cadence_spm"].notna()]
     flags: list[Flag] = []
     start, end = ctx.window_start, ctx.as_of
-    figure: dict[str, Any] = {"runs": int(len(recent)), "runs_with_cadence": int(len(with_cadence)),
+    figure: dict[str, Any] = {"runs": len(recent), "runs_with_cadence": len(with_cadence),
                               "median": None, "share_in_band": None,
                               "band": [t.cadence_low_spm, t.cadence_high_spm], "histogram": {}}
     if len(recent) and len(with_cadence) * 2 < len(recent):

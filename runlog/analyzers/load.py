@@ -8,6 +8,7 @@ are weak evidence. ACWR (Williams et al. 2017) and Foster's strain (1998) are de
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, timedelta
 from typing import Any
 
@@ -125,7 +126,7 @@ def _weeks(ctx: Context, runs: pd.DataFrame, daily: pd.Series) -> list[dict[str,
             "complete": complete, "monotony": monotony, "strain": strain, "acwr": acwr,
             "change": None,
         })
-    for prev, week in zip(out, out[1:]):
+    for prev, week in itertools.pairwise(out):
         if prev["distance_m"] > 0:
             week["change"] = week["distance_m"] / prev["distance_m"] - 1
     return out
@@ -134,7 +135,7 @@ def _weeks(ctx: Context, runs: pd.DataFrame, daily: pd.Series) -> list[dict[str,
 def _ramps(ctx: Context, weeks: list[dict[str, Any]]) -> list[Flag]:
     t = ctx.thresholds
     flags = []
-    for prev, week in zip(weeks, weeks[1:]):
+    for prev, week in itertools.pairwise(weeks):
         if prev["distance_m"] < t.weekly_ramp_min_km * 1000 or week["change"] is None:
             continue
         # compare ratios: the change (ratio - 1) of an exact +30% week rounds up past 0.30
@@ -159,7 +160,7 @@ def _returns(ctx: Context, runs: pd.DataFrame, daily: pd.Series) -> list[Flag]:
     t = ctx.thresholds
     run_days = sorted(set(runs["day"]))
     flags = []
-    for last, first_back in zip(run_days, run_days[1:]):
+    for last, first_back in itertools.pairwise(run_days):
         gap = (first_back - last).days - 1
         if gap < t.break_days:
             continue

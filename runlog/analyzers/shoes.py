@@ -67,7 +67,7 @@ def _project(distance_m: float, weekly_m: float, target_m: float, as_of: date) -
     days = (target_m - distance_m) / (weekly_m / 7.0)
     if days > 3650:
         return None
-    return as_of + timedelta(days=int(round(days)))
+    return as_of + timedelta(days=round(days))
 
 
 def analyze(ctx: Context) -> Findings:
@@ -133,7 +133,7 @@ def analyze(ctx: Context) -> Findings:
     figures: dict[str, Any] = {
         "shoes": [_shoe_dict(ctx, u) for u in uses],
         "shoe_window": (round(ctx.in_units(approach_m), 1), round(ctx.in_units(replace_m), 1)),
-        "shoes_unassigned": {"runs": int(len(unassigned)),
+        "shoes_unassigned": {"runs": len(unassigned),
                              "distance": round(ctx.in_units(
                                  float(unassigned["distance_m"].fillna(0).sum())), 2)},
     }

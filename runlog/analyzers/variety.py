@@ -32,7 +32,7 @@ def analyze(ctx: Context) -> Findings:
     start, end = ctx.window_start, ctx.as_of
     flags: list[Flag] = []
     distances = recent["distance_m"].to_numpy(dtype=float)
-    figure = {"runs": int(len(recent)), "distance_cv": None, "pace_cv": None,
+    figure = {"runs": len(recent), "distance_cv": None, "pace_cv": None,
               "longest_to_median": None, "cross_training_sessions": 0}
     if len(distances) >= 2:
         figure["distance_cv"] = round(cv(distances), 4)
@@ -75,7 +75,7 @@ def analyze(ctx: Context) -> Findings:
     acts = ctx.activities
     other = acts[~acts["sport"].isin(NOT_CROSS)]
     recent_other = other[other["day"] >= start]
-    figure["cross_training_sessions"] = int(len(recent_other))
+    figure["cross_training_sessions"] = len(recent_other)
     if len(recent) and recent_other.empty and not other.empty:
         flags.append(Flag(
             code="variety.no_cross_training", severity=Severity.INFO,

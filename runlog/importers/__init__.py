@@ -16,7 +16,7 @@ import json
 import os
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -92,7 +92,7 @@ def kind_of(name: str) -> str | None:
     return EXTENSIONS.get(os.path.splitext(lowered)[1])
 
 
-@lru_cache(maxsize=None)
+@cache
 def reader_for(kind: str) -> Reader:
     """The reader function for a kind (imported on first use)."""
     if kind == "fit":

@@ -272,7 +272,8 @@ _MONTHS = {
     "jan": 1, "feb": 2, "mar": 3, "mär": 3, "mrz": 3, "apr": 4, "may": 5, "mai": 5, "jun": 6,
     "jul": 7, "aug": 8, "sep": 9, "oct": 10, "okt": 10, "nov": 11, "dec": 12, "dez": 12,
 }
-_TIME = r"(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2})(?:\.(?P<f>\d+))?)?\s*(?P<ampm>[AaPp]\.?[Mm]\.?)?"
+_TIME = (r"(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2})(?:\.(?P<f>\d+))?)?"
+         r"\s*(?P<ampm>[AaPp]\.?[Mm]\.?)?")
 _DATE_FORMS = [
     # 2024-03-01, 2024-03-01 07:30, 2014-09-12T16:54:28Z
     re.compile(r"(?P<y>\d{4})-(?P<mo>\d{1,2})-(?P<d>\d{1,2})(?:[T ]\s*" + _TIME

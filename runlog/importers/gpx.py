@@ -347,6 +347,7 @@ _PLAIN_TIMES = re.compile(
     r"(?:(?!0000)\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?(?:Z|[+-]\d\d:\d\d)\n)*")
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _ONE_US = timedelta(microseconds=1)
+_ONE_DAY = timedelta(days=1)
 _NO_TIME = np.datetime64("NaT", "us")
 _FIXES = ("none", "2d", "3d", "dgps", "pps", "3")
 
@@ -673,11 +674,13 @@ def _times(texts: list[str | None]
 def _utc_times(local: list[str], zone: str) -> tuple[np.ndarray, timedelta | None] | None:
     """Plain ISO local times (``2021-05-01T07:00:00.5``) written with ``zone``, as UTC, and
     the offset; None when one has a field out of range (gpxpy reads no time there)."""
+    offset = _zone_offset(zone)
+    if abs(offset) >= _ONE_DAY:  # no such zone: file_time fails on it as gpxpy's datetime does
+        return None
     try:
         times = np.array(local, dtype="datetime64[us]")
     except ValueError:
         return None
-    offset = _zone_offset(zone)
     return times - np.timedelta64(offset // _ONE_US, "us"), offset if offset else None
 
 

@@ -14,10 +14,10 @@ from typing import Any, NamedTuple
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 
-from ..analyzers import Report  # noqa: E402
+from ..analyzers import Report
 
 #: Phone-width friendly: 6.4 x 3.2 in at 100 dpi, scaled by the page to the screen width.
 SIZE = (6.4, 3.2)

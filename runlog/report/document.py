@@ -109,8 +109,8 @@ def build(report: Report) -> list[Block]:
             [False, True, True])]
         hard = surfaces.get("hard_share")
         blocks.append(Paragraph(
-            ("Hard surfaces: " + ("-" if hard is None else f"{hard:.0%}") + " of the running "
-             "with a known surface; unknown surface: " + f"{window.get('unknown', 0):.1f} {u}.")))
+            "Hard surfaces: " + ("-" if hard is None else f"{hard:.0%}") + " of the running "
+             "with a known surface; unknown surface: " + f"{window.get('unknown', 0):.1f} {u}."))
         blocks.append(ChartSlot("surface_mix"))
 
     cad = d["cadence"]

@@ -7,7 +7,6 @@ import base64
 from html import escape
 
 from ..analyzers import Report
-
 from .charts import Chart, all_charts
 from .document import (
     Bullets,

@@ -46,7 +46,7 @@ def render(report: Report, *, colour: bool = False) -> str:
         if isinstance(block, Heading):
             if lines:
                 lines.append("")
-            text = block.text if block.level > 1 else block.text
+            text = block.text
             lines.append(text)
             lines.append(("=" if block.level == 1 else "-") * min(len(text), WIDTH))
         elif isinstance(block, Paragraph):
