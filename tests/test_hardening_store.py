@@ -153,6 +153,26 @@ def reference(inbox: Path, tmp_path_factory: pytest.TempPathFactory
     return store, time.monotonic() - started, startup
 
 
+def files_stored(store: Path) -> int:
+    """Files the store remembers so far (read while another process writes it)."""
+    if not store.exists():
+        return 0
+    try:
+        with sqlite3.connect(f"file:{store}?mode=ro", uri=True, timeout=1) as db:
+            return int(db.execute("SELECT count(*) FROM files").fetchone()[0])
+    except sqlite3.Error:  # not created yet, or its schema is being written
+        return 0
+
+
+def wait_for_progress(process: subprocess.Popen[bytes], store: Path, before: int,
+                      deadline: float) -> None:
+    ends = time.monotonic() + deadline
+    while process.poll() is None and time.monotonic() < ends:
+        if files_stored(store) > before:
+            return
+        time.sleep(0.01)
+
+
 def test_an_import_killed_at_random_points_leaves_a_whole_store(
         request: pytest.FixtureRequest, inbox: Path, reference: tuple[Path, float, float],
         tmp_path: Path) -> None:
@@ -165,9 +185,15 @@ def test_an_import_killed_at_random_points_leaves_a_whole_store(
     for round_ in range(KILL_ROUNDS):
         process = subprocess.Popen(import_command(store, inbox), stdout=subprocess.DEVNULL,
                                    stderr=subprocess.DEVNULL, start_new_session=True)
-        # Somewhere from just before runlog is up to the end of the files still to store.
-        left = 1 - stored / total
-        time.sleep(rng.uniform(0.8 * startup_s, startup_s + left * (whole_s - startup_s)))
+        if round_ % 2 == 0:
+            # Somewhere from just before runlog is up to the end of the files still to store.
+            left = 1 - stored / total
+            time.sleep(rng.uniform(0.8 * startup_s, startup_s + left * (whole_s - startup_s)))
+        else:
+            # Timing alone can miss the storing phase on a busy machine: wait until this
+            # import has stored something new, then kill it a moment later.
+            wait_for_progress(process, store, stored, deadline=whole_s * 3 + 10)
+            time.sleep(rng.uniform(0.0, 0.05))
         killed = process.poll() is None
         if killed:
             process.send_signal(signal.SIGKILL)
