@@ -56,14 +56,18 @@ def analyze(ctx: Context) -> Findings:
 def _spikes(ctx: Context, runs: pd.DataFrame) -> list[Flag]:
     t = ctx.thresholds
     flags = []
-    times = runs["start_time"].to_numpy()
+    # Naive UTC, sorted (prepare() orders by start time).
+    times = runs["start_time"].dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
     dist = runs["distance_m"].to_numpy(dtype=float)
     lookback = np.timedelta64(t.spike_lookback_days, "D")
+    # Runs strictly before each run and no older than the lookback: a slice of the sorted
+    # times, so a decade of runs costs one binary search per run, not a scan of them all.
+    window_start = np.searchsorted(times, times - lookback, side="left")
+    window_end = np.searchsorted(times, times, side="left")
     for i in range(len(runs)):
-        before = (times < times[i]) & (times >= times[i] - lookback)
-        if not before.any():
+        if window_end[i] <= window_start[i]:
             continue
-        longest = float(dist[before].max())
+        longest = float(dist[window_start[i]:window_end[i]].max())
         if longest <= 0:
             continue
         ratio = dist[i] / longest

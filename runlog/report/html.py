@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import base64
 from html import escape
+from typing import TYPE_CHECKING
 
 from ..analyzers import Report
-from .charts import Chart, all_charts
 from .document import (
     Bullets,
     ChartSlot,
@@ -19,6 +19,9 @@ from .document import (
     flag_meta,
     title,
 )
+
+if TYPE_CHECKING:
+    from .charts import Chart
 
 CSS = """
 :root { color-scheme: light; --alert: #b3261e; --warning: #9a5b00; --info: #0b6e99; }
@@ -59,6 +62,9 @@ def _cell(tag: str, text: str, numeric: bool) -> str:
 
 
 def render(report: Report, *, charts: bool = True) -> str:
+    # matplotlib loads in about 0.7 s: only reports with charts pay for it.
+    from .charts import all_charts
+
     drawn = {c.key: c for c in all_charts(report)} if charts else {}
     body: list[str] = []
     for block in build(report):
