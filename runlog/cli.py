@@ -22,7 +22,7 @@ from .config import Settings, find_config, load_settings
 from .errors import RunlogError
 from .load import Loaded, load
 from .model import Severity
-from .output import to_csv, to_json, to_table
+from .output import printable, to_csv, to_json, to_table
 from .report import FORMATS, render
 from .store import default_path
 
@@ -37,6 +37,8 @@ def _common(func: Callable[..., Any]) -> Callable[..., Any]:
                      help="runlog.toml to use (default: the one beside PATH, else ./)."),
         click.option("--athlete", default=None, help="Whose activities these are."),
         click.option("--quiet", "-q", is_flag=True, help="Print no progress or skip lines."),
+        click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+                     help="Processes that parse files (default: one per core)."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -48,7 +50,8 @@ def _settings(paths: tuple[Path, ...], config_path: Path | None) -> Settings:
 
 
 def _load(paths: tuple[Path, ...], store_path: Path | None, config_path: Path | None,
-          athlete: str | None, quiet: bool, *, use_store: bool = True) -> Loaded:
+          athlete: str | None, quiet: bool, jobs: int | None, *,
+          use_store: bool = True) -> Loaded:
     settings = _settings(paths, config_path)
     store = (store_path or default_path()) if use_store else None
     show_progress = not quiet and sys.stderr.isatty()
@@ -63,15 +66,15 @@ def _load(paths: tuple[Path, ...], store_path: Path | None, config_path: Path | 
 
     try:
         loaded = load(paths, settings=settings, store=store, athlete=athlete,
-                      progress=tick if show_progress else None)
+                      progress=tick if show_progress else None, jobs=jobs)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
     if not quiet:
         for problem in loaded.skipped:
-            click.echo(f"runlog: skipped {problem}", err=True)
+            click.echo(f"runlog: skipped {printable(str(problem))}", err=True)
         for problem in loaded.warnings:
-            click.echo(f"runlog: left out {problem}", err=True)
+            click.echo(f"runlog: left out {printable(str(problem))}", err=True)
     if loaded.files_read == 0:
         found = "no activity files found" if loaded.files == 0 else "no file could be read"
         raise click.ClickException(f"{found} in {', '.join(str(p) for p in paths)}")
@@ -91,13 +94,13 @@ def main() -> None:
 @main.command("import")
 @_common
 def import_command(paths: tuple[Path, ...], store_path: Path | None, config_path: Path | None,
-                   athlete: str | None, quiet: bool) -> None:
+                   athlete: str | None, quiet: bool, jobs: int | None) -> None:
     """Read PATHS (files, folders, zips, Strava exports) into the local store.
 
     Files already in the store (same size and time, or same content) are not parsed again.
     """
     try:
-        loaded = _load(paths, store_path, config_path, athlete, quiet)
+        loaded = _load(paths, store_path, config_path, athlete, quiet, jobs)
     except RunlogError as exc:
         raise click.ClickException(str(exc)) from exc
     if not quiet:
@@ -116,11 +119,13 @@ def import_command(paths: tuple[Path, ...], store_path: Path | None, config_path
               help="Distance unit for the table (default: runlog.toml, else mi).")
 @click.option("--no-store", is_flag=True, help="Read the files without using the store.")
 def activities_command(paths: tuple[Path, ...], store_path: Path | None,
-                       config_path: Path | None, athlete: str | None, quiet: bool, fmt: str,
+                       config_path: Path | None, athlete: str | None, quiet: bool,
+                       jobs: int | None, fmt: str,
                        sport: str, units: str | None, no_store: bool) -> None:
     """List the activities read from PATHS, normalized."""
     try:
-        loaded = _load(paths, store_path, config_path, athlete, quiet, use_store=not no_store)
+        loaded = _load(paths, store_path, config_path, athlete, quiet, jobs,
+                       use_store=not no_store)
     except RunlogError as exc:
         raise click.ClickException(str(exc)) from exc
     frame = loaded.activities
@@ -158,7 +163,8 @@ EXIT_FLAGGED = 3
               help="Exit 3 when a current flag is at least this severe.")
 @click.option("--no-store", is_flag=True, help="Read the files without using the store.")
 def report_command(paths: tuple[Path, ...], store_path: Path | None, config_path: Path | None,
-                   athlete: str | None, quiet: bool, fmt: str, output: Path | None,
+                   athlete: str | None, quiet: bool, jobs: int | None, fmt: str,
+                   output: Path | None,
                    units: str | None, as_of: Any, window: int | None, fail_on: str | None,
                    no_store: bool) -> None:
     """Report the injury-risk flags for the activities under PATHS.
@@ -167,7 +173,8 @@ def report_command(paths: tuple[Path, ...], store_path: Path | None, config_path
     at or above --fail-on.
     """
     try:
-        loaded = _load(paths, store_path, config_path, athlete, quiet, use_store=not no_store)
+        loaded = _load(paths, store_path, config_path, athlete, quiet, jobs,
+                       use_store=not no_store)
         settings = loaded.settings.with_overrides(units=units, window_days=window)
         result = analyze(loaded, settings, as_of=as_of.date() if as_of else None)
     except RunlogError as exc:

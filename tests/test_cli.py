@@ -161,3 +161,26 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(tmp_path: Path) -> No
     piped = subprocess.run([sys.executable, "-m", "runlog", *args], capture_output=True,
                            text=True, env=env, timeout=120)
     assert "\x1b[" not in piped.stdout
+
+
+def test_jobs_choose_the_parsing_processes_and_change_nothing(runner: CliRunner) -> None:
+    watch = EXAMPLES / "watch-folder"
+    outputs = []
+    for jobs in ("1", "2"):
+        result = runner.invoke(main, ["activities", str(watch), "--no-store", "--format",
+                                      "json", "--jobs", jobs])
+        assert result.exit_code == 0, result.output
+        outputs.append(result.stdout)
+    assert outputs[0] == outputs[1]
+    assert len(json.loads(outputs[0])) > 10
+    refused = runner.invoke(main, ["import", str(watch), "--jobs", "0"])
+    assert refused.exit_code == 2 and "--jobs" in refused.stderr
+
+
+def test_skip_lines_carry_no_terminal_control(runner: CliRunner, folder: Path) -> None:
+    (folder / "junk\x1b[2J.gpx").write_text("<gpx><trk>\x1b]0;pwned\x07", encoding="utf-8")
+    result = runner.invoke(main, ["activities", str(folder)])
+    assert result.exit_code == 0
+    skipped = [line for line in result.stderr.splitlines() if line.startswith("runlog: skipped")]
+    assert len(skipped) == 1 and "junk" in skipped[0]
+    assert "\x1b" not in result.stderr and "\x07" not in result.stderr
