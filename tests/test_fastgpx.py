@@ -252,6 +252,14 @@ def test_plain_layouts_are_read_by_pattern() -> None:
     # A comment among the points, or a prefix declared below the root: the tree reads it.
     assert compare(data.replace(b"</trkpt><trkpt", b"</trkpt><!-- x --><trkpt", 1)) == "tree"
     assert compare(data.replace(b"<trk>", f'<trk xmlns:ns4="{TPX_V1}">'.encode())) == "tree"
+    # What XML refuses in text, or a segment written inside a comment or CDATA: the pattern
+    # leaves it; the first two are refused as not well-formed ("none" read them), the third
+    # is the name's text.
+    assert compare(data.replace(b"<ele>300</ele>", b"<ele>]]></ele>", 1)) == "none"
+    commented = b"<!-- <trkseg><trkpt lat='1' lon='1'>--</trkpt></trkseg> -->"
+    assert compare(data.replace(b"<trk>", b"<trk>" + commented, 1)) == "none"
+    in_cdata = b"<name><![CDATA[<trkseg></trkseg>]]></name>"
+    assert compare(data.replace(b"<trk>", b"<trk>" + in_cdata, 1)) == "tree"
 
 
 @pytest.mark.parametrize("doctype", [

@@ -446,7 +446,7 @@ def _fast_gpx(doc: xmltools.XmlDocument, segments: list[_Segment] | None) -> _Gp
         for seg in trk:
             if seg.tag != tags["trkseg"]:
                 continue
-            mark = seg.get(_CUT_MARK) if segments is not None else None
+            mark = seg.get(xmltools.CUT_MARK) if segments is not None else None
             if mark is not None:
                 if mark != str(used):
                     raise _Unsupported("cut segments out of order")
@@ -696,8 +696,6 @@ def _zone_offset(zone: str) -> timedelta:
 # The fastest path: track points read by pattern
 
 
-#: Marks a <trkseg> whose points were cut out of the text (a name no producer writes).
-_CUT_MARK = "runlog-cut-segment"
 _WS = rb"[ \t\n]*"
 #: Element text and attribute values; the body they are in holds printable ASCII only
 #: (checked once per segment), so no character XML would refuse or change.
@@ -705,7 +703,6 @@ _TEXT = rb"[^<&]*"
 _VALUE = rb"[^<&\"]*"
 _TIME = rb"(?!0000)\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?"
 _ZONE = rb"Z|[+-]\d\d:\d\d"
-_PLAIN_BYTES = bytes([0x09, 0x0A, *range(0x20, 0x7F)])
 #: TrackPointExtension children in the order of Garmin's schema; the reader uses three.
 _TPX_CHILDREN = ("atemp", "wtemp", "depth", "hr", "cad", "speed", "course", "bearing")
 _TPX_USED = ("hr", "cad", "speed")
@@ -751,13 +748,6 @@ def _layout_pattern(layout: tuple[bool, ...], prefix: bytes | None) -> re.Patter
 
 
 _SEGMENT_START = re.compile(rb"<trkseg[ \t\n]*>")
-_ROOT_TAG = re.compile(rb"<(?![?!])[^>]*>")
-_NAMESPACE_DECLARATION = re.compile(
-    rb"[ \t\n]xmlns(?::([A-Za-z_][-.\w]*))?[ \t\n]*=[ \t\n]*(?:\"([^\"<&]*)\"|'([^'<&]*)')")
-_ASCII_ENCODINGS = frozenset({b"utf-8", b"utf8", b"us-ascii", b"ascii", b"iso-8859-1",
-                              b"latin-1", b"latin1", b"windows-1252", b"cp1252"})
-_DECLARED_ENCODING = re.compile(
-    rb"^[ \t\n\r]*<\?xml[^>]*?encoding[ \t\n\r]*=[ \t\n\r]*[\"']([^\"']*)")
 
 
 def _read_by_pattern(data: bytes, source: str) -> tuple[xmltools.XmlDocument, _Gpx] | None:
@@ -772,40 +762,16 @@ def _read_by_pattern(data: bytes, source: str) -> tuple[xmltools.XmlDocument, _G
     the whole file: anything that might differ (a decoding repair that names a byte offset,
     a namespace declared below the root, a marked segment the walk does not meet) gives None.
     """
-    declared = _DECLARED_ENCODING.match(data[:512].lstrip(b"\xef\xbb\xbf"))
-    if declared and declared.group(1).lower() not in _ASCII_ENCODINGS:
+    declarations = xmltools.root_namespaces(data)
+    if declarations is None:
         return None
-    if _CUT_MARK.encode() in data:
+    tpx_prefixes = {prefix for prefix, uri in declarations
+                    if prefix and uri in TRACK_POINT_EXTENSIONS}
+    cut = xmltools.cut_bodies(data, _SEGMENT_START, b"</trkseg>", "trkseg",
+                              lambda body: _pattern_segment(body, tpx_prefixes))
+    if cut is None:
         return None
-    root_tag = _ROOT_TAG.search(data, _prolog_end(data))
-    if root_tag is None:
-        return None
-    declarations = _NAMESPACE_DECLARATION.findall(root_tag.group())
-    if len(declarations) != root_tag.group().count(b"xmlns"):
-        return None
-    tpx_prefixes = {prefix for prefix, double, single in declarations
-                    if prefix and (double or single).decode("ascii", "replace")
-                    in TRACK_POINT_EXTENSIONS}
-    pieces: list[bytes] = []
-    segments: list[_Segment] = []
-    at = 0
-    for start in _SEGMENT_START.finditer(data):
-        if start.start() < at:
-            return None
-        end = data.find(b"</trkseg>", start.end())
-        if end < 0:
-            return None
-        segment = _pattern_segment(data[start.end():end], tpx_prefixes)
-        if segment is None:
-            return None
-        pieces += [data[at:start.start()],
-                   f'<trkseg {_CUT_MARK}="{len(segments)}">'.encode()]
-        segments.append(segment)
-        at = end
-    if not segments:
-        return None
-    pieces.append(data[at:])
-    remainder = b"".join(pieces)
+    remainder, segments = cut
     # The cut bodies hold no attribute (the pattern allows none), so every namespace
     # declaration left is in the remainder: all must be the root's, or a prefix in the points
     # might mean something else where they are.
@@ -816,29 +782,14 @@ def _read_by_pattern(data: bytes, source: str) -> tuple[xmltools.XmlDocument, _G
     except ParseError:
         return None
     if (any("Windows-1252" in note for note in doc.notes)
-            or xmltools.local_name(doc.root.tag) != "gpx" or doc.root.get("version") != "1.1"):
+            or xmltools.local_name(doc.root.tag) != "gpx" or doc.root.get("version") != "1.1"
+            # trkpt, extensions, TrackPointExtension, hr: as deep as a cut point may nest
+            or xmltools.deepest_cut(doc.root) + 4 >= xmltools.MAX_DEPTH):
         return None
     try:
         return doc, _fast_parse(doc, segments)
     except _Unsupported:
         return None
-
-
-def _prolog_end(data: bytes) -> int:
-    """Where the root element starts: after the XML declaration, comments and PIs."""
-    pos = 0
-    while True:
-        pos = data.find(b"<", pos)
-        if pos < 0:
-            return len(data)
-        if data.startswith(b"<?", pos):
-            pos = data.find(b"?>", pos) + 2
-        elif data.startswith(b"<!--", pos):
-            pos = data.find(b"-->", pos) + 3
-        else:
-            return pos
-        if pos < 2:
-            return len(data)
 
 
 def _pattern_segment(body: bytes, tpx_prefixes: set[bytes]) -> _Segment | None:
@@ -847,7 +798,7 @@ def _pattern_segment(body: bytes, tpx_prefixes: set[bytes]) -> _Segment | None:
     The first point's layout gives a pattern for all; a segment whose points vary is split
     with the general pattern.
     """
-    if body.translate(None, _PLAIN_BYTES):  # a byte that is no printable ASCII
+    if not xmltools.is_plain(body):
         return None
     first = _POINT.search(body)
     if first is None:
