@@ -6,6 +6,7 @@ run so the ratios compare like with like:
 
 * FIT decoding, runlog's decoder against fitparse on the same files (CPU time per record);
 * GPX, the reader by its fast paths against gpxpy's (CPU time per track point);
+* TCX, the reader by pattern and from the tree (CPU time per trackpoint);
 * one file of each kind through its reader;
 * the import of every file into an empty store with all cores, then again, unchanged;
 * ``runlog report --store`` over them, JSON and HTML, as a user runs it.
@@ -71,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[Row] = []
     rows += _fit_rows(folder, count, sample, repeat)
     rows += _gpx_rows(folder, count, sample, repeat)
+    rows += _tcx_rows(folder, count, sample, repeat)
     rows += _reader_rows(folder, count, repeat)
     with tempfile.TemporaryDirectory(prefix="runlog-bench-") as work:
         rows += _pipeline_rows(folder, count, Path(work), repeat, args.jobs)
@@ -149,6 +151,19 @@ def _gpx_rows(folder: Path, count: int, sample: int, repeat: int) -> list[Row]:
         Row("GPX reader: gpxpy path", read_gpxpy * us, "us/point"),
         Row("GPX reader: fast / gpxpy", read_gpxpy / read_fast, "x", "whole reader", ">= 10x",
             read_gpxpy / read_fast >= 10),
+    ]
+
+
+def _tcx_rows(folder: Path, count: int, sample: int, repeat: int) -> list[Row]:
+    files = _sample(folder, count, "tcx", sample)
+    points = sum(stages.tcx_points(data) for data in files)
+    by_pattern = _median_cpu(stages.tcx_read("pattern"), files, repeat)
+    by_tree = _median_cpu(stages.tcx_read("tree"), files, repeat)
+    us = 1e6 / points
+    return [
+        Row("TCX reader: pattern path", by_pattern * us, "us/point",
+            f"{points // len(files)} points x {len(files)} files"),
+        Row("TCX reader: tree path", by_tree * us, "us/point", "files the pattern skips"),
     ]
 
 

@@ -91,6 +91,23 @@ def gpx_parse_gpxpy(data: bytes) -> None:
     gpx._gpxpy_parse(xmltools.parse(data, "bench.gpx"), "bench.gpx")
 
 
+# --- TCX -------------------------------------------------------------------------------------
+
+
+def tcx_points(data: bytes) -> int:
+    return data.count(b"<Trackpoint>")
+
+
+def tcx_read(path: str) -> Callable[[bytes], None]:
+    """The whole TCX reader (to activities) by one of its paths: "pattern" or "tree"."""
+    from runlog.importers import tcx
+
+    def read(data: bytes) -> None:
+        tcx._read(data, "bench.tcx", path=path)
+
+    return read
+
+
 def read_file(kind: str) -> Callable[[bytes], None]:
     from runlog.importers import ReadOptions, reader_for
 

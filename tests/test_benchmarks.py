@@ -11,7 +11,8 @@ from conftest import REPO
 
 STAGES = [
     "FIT decode: runlog (fastfit)", "FIT decode: fitparse", "FIT decode: fastfit / fitparse",
-    "GPX to points: runlog / gpxpy", "GPX reader: fast / gpxpy", "read one TCX file",
+    "GPX to points: runlog / gpxpy", "GPX reader: fast / gpxpy", "TCX reader: pattern path",
+    "TCX reader: tree path", "read one TCX file",
     "import 30 files, empty store", "import: peak memory, main process",
     "re-import 30 unchanged files", "runlog report --store, JSON",
     "runlog report --store, HTML",

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Any
 from xml.etree.ElementTree import Element
@@ -23,7 +24,7 @@ import pandas as pd
 from ..errors import NotAnActivity, ParseError
 from ..model import Activity
 from . import ReadOptions, streams, vocab, xmltools
-from .xmltools import child, children, descendants, number_at, text_at
+from .xmltools import children, descendants, number_at, text_at
 
 FORMAT = "tcx"
 RUN_CADENCE_FIELD = "tcx TPX RunCadence"
@@ -49,8 +50,14 @@ def read(data: bytes, source: str, options: ReadOptions) -> list[Activity | Pars
         raise ParseError(f"unreadable TCX: {exc}", source) from exc
 
 
-def _read(data: bytes, source: str) -> list[Activity | ParseError]:
-    doc = xmltools.parse(data, source)
+#: The ways to read a TCX: trackpoints by pattern where the layout allows, else the tree (the
+#: default); the tree alone (the reference the pattern is tested against).
+PATHS = ("pattern", "tree")
+
+
+def _read(data: bytes, source: str, *, path: str = "pattern") -> list[Activity | ParseError]:
+    found = _read_by_pattern(data, source) if path == "pattern" else None
+    doc, cut = found if found is not None else (xmltools.parse(data, source), [])
     root_name = xmltools.local_name(doc.root.tag)
     # runpandas' malformed.tcx has lost its <TrainingCenterDatabase>: <Activities> is the root.
     if root_name not in ("TrainingCenterDatabase", "Activities"):
@@ -63,7 +70,7 @@ def _read(data: bytes, source: str) -> list[Activity | ParseError]:
     out: list[Activity | ParseError] = []
     for number, element in enumerate(elements, 1):
         try:
-            out.append(_activity(element, source, doc.notes, author, name_time))
+            out.append(_activity(element, source, doc.notes, author, name_time, cut))
         except ParseError as exc:
             if len(elements) == 1:
                 raise
@@ -105,6 +112,7 @@ def _activity(
     file_notes: list[str],
     author: str | None,
     name_time: tuple[datetime, timedelta] | None,
+    cut: list[_CutTrack],
 ) -> Activity:
     """The activity of one <Activity>; NotAnActivity when it is empty, ParseError if untimed."""
     act = Activity(source=source, format=FORMAT)
@@ -122,7 +130,7 @@ def _activity(
         act.name = notes
 
     laps = [_lap(lap, act.sport) for lap in children(element, "Lap")]
-    points = _trackpoints(element, act.sport)
+    points = _trackpoints(element, act.sport, cut)
     if points.repeated > points.tracks:
         act.note(f"{points.repeated} trackpoints repeating earlier times dropped")
     samples = streams.make_samples(points.rows)
@@ -181,55 +189,289 @@ def _lap(lap: Element, sport: str) -> _Lap:
 
 @dataclass
 class _Trackpoints:
-    rows: dict[str, list[Any]]
+    rows: dict[str, np.ndarray]
     cadence_field: str
     #: trackpoints dropped because an earlier one has the same time
     repeated: int
     tracks: int
 
 
-def _trackpoints(element: Element, sport: str) -> _Trackpoints:
+#: The columns a trackpoint gives, in order, and where each is: a slot number for an element
+#: whose text is read, a table of the same kind for an element whose children hold them.
+_POINT_COLUMNS = ("time", "lat", "lon", "altitude_m", "distance_m", "heart_rate",
+                  "core_cadence", "speed_mps", "run_cadence")
+_POINT_LAYOUT: dict[str, Any] = {
+    "Time": 0,
+    "Position": {"LatitudeDegrees": 1, "LongitudeDegrees": 2},
+    "AltitudeMeters": 3,
+    "DistanceMeters": 4,
+    "HeartRateBpm": {"Value": 5},
+    "Cadence": 6,
+    "Extensions": {"TPX": {"Speed": 7, "RunCadence": 8}},
+}
+
+
+def _trackpoints(element: Element, sport: str, cut: list[_CutTrack]) -> _Trackpoints:
     """Sample columns from every trackpoint, with a new segment at each pause.
 
     A trackpoint repeating an earlier one's time is dropped: Garmin repeats the last point of
     a lap as the first of the next, and COROS writes the whole track again into every lap.
+    Values are read as :func:`.xmltools.number_at` and :func:`.xmltools.file_time` read them,
+    a column at a time (tests/test_tcx.py compares with a point-by-point reading). The
+    trackpoints of a track read by pattern (``cut``) are taken as they are.
     """
-    rows: dict[str, list[Any]] = {
-        "time": [], "lat": [], "lon": [], "altitude_m": [], "distance_m": [], "speed_mps": [],
-        "heart_rate": [], "cadence": [], streams.SEGMENT: []}
-    run_cadences = core_cadences = repeated = segment = 0
+    texts: dict[str, list[str | bytes | None]] = {name: [] for name in _POINT_COLUMNS}
+    segments: list[int] = []
     tracks = [(number, track) for lap in children(element, "Lap")
               for number, track in enumerate(children(lap, "Track"))]
-    seen: set[pd.Timestamp] = set()
+    names: dict[Any, str] = {}
+    segment = 0
     for number_in_lap, track in tracks:
         # A lap's second <Track> starts after the timer was stopped; a new lap goes on running.
         segment += number_in_lap > 0
+        mark = track.get(xmltools.CUT_MARK) if cut else None
+        if mark is not None:
+            body = cut[int(mark)]
+            for name in _POINT_COLUMNS:
+                texts[name] += body.texts[name]
+            segments += [segment] * body.count
+            continue
+        points = []
         for point in children(track, "Trackpoint"):
-            when = xmltools.file_time(text_at(point, "Time"))
-            if when is not None and not xmltools.is_plausible(when.utc):
-                when = None
-            if when is not None:
-                if when.utc in seen:
-                    repeated += 1
-                    continue
-                seen.add(when.utc)
-            tpx = child(point, "Extensions", "TPX")
-            run_cadence = number_at(tpx, "RunCadence")
-            # Polar and Suunto write run cadence into the core <Cadence> meant for bikes.
-            core_cadence = number_at(point, "Cadence") if sport == "running" else None
-            run_cadences += run_cadence is not None
-            core_cadences += core_cadence is not None
-            rows["time"].append(when.utc if when else pd.NaT)
-            rows["lat"].append(number_at(point, "Position", "LatitudeDegrees"))
-            rows["lon"].append(number_at(point, "Position", "LongitudeDegrees"))
-            rows["altitude_m"].append(number_at(point, "AltitudeMeters"))
-            rows["distance_m"].append(number_at(point, "DistanceMeters"))
-            rows["speed_mps"].append(number_at(tpx, "Speed"))
-            rows["heart_rate"].append(number_at(point, "HeartRateBpm", "Value") or None)
-            rows["cadence"].append(run_cadence if run_cadence is not None else core_cadence)
-            rows[streams.SEGMENT].append(segment)
+            row: list[str | None] = [None] * len(_POINT_COLUMNS)
+            _read_point(point, _POINT_LAYOUT, row, names)
+            points.append(row)
+        for name, column in zip(_POINT_COLUMNS, zip(*points)):
+            texts[name] += column
+        segments += [segment] * len(points)
+
+    times = _times(texts["time"])
+    valid = ~np.isnat(times)
+    keep = ~valid
+    where = np.flatnonzero(valid)
+    keep[where[np.unique(times[where], return_index=True)[1]]] = True
+    run_cadence = _numbers(texts["run_cadence"])
+    core_cadence = (_numbers(texts["core_cadence"]) if sport == "running"
+                    else np.full(len(times), np.nan))
+    heart_rate = _numbers(texts["heart_rate"])
+    heart_rate[heart_rate == 0] = np.nan  # "or None" in the point-by-point reading
+    rows = {
+        "time": times,
+        "lat": _numbers(texts["lat"]),
+        "lon": _numbers(texts["lon"]),
+        "altitude_m": _numbers(texts["altitude_m"]),
+        "distance_m": _numbers(texts["distance_m"]),
+        "speed_mps": _numbers(texts["speed_mps"]),
+        "heart_rate": heart_rate,
+        # Polar and Suunto write run cadence into the core <Cadence> meant for bikes.
+        "cadence": np.where(np.isnan(run_cadence), core_cadence, run_cadence),
+        streams.SEGMENT: np.array(segments, dtype="int64"),
+    }
+    rows = {name: column[keep] for name, column in rows.items()}
+    run_cadences = int(np.count_nonzero(~np.isnan(run_cadence[keep])))
+    core_cadences = int(np.count_nonzero(~np.isnan(core_cadence[keep])))
     cadence_field = CORE_CADENCE_FIELD if core_cadences > run_cadences else RUN_CADENCE_FIELD
-    return _Trackpoints(rows, cadence_field, repeated, len(tracks))
+    return _Trackpoints(rows, cadence_field, int(len(keep) - keep.sum()), len(tracks))
+
+
+def _read_point(elem: Element, layout: dict[str, Any], row: list[str | None],
+                names: dict[Any, str]) -> None:
+    """Put the stripped texts under ``elem`` into ``row`` as ``layout`` places them; at each
+    level the first child of a name is the one read, as :func:`.xmltools.child` does."""
+    seen: set[str] = set()
+    for sub in elem:
+        name = names.get(sub.tag)
+        if name is None:
+            name = names[sub.tag] = xmltools.local_name(sub.tag)
+        place = layout.get(name)
+        if place is None or name in seen:
+            continue
+        seen.add(name)
+        if type(place) is int:
+            text = sub.text
+            row[place] = text.strip() if text is not None else ""
+        else:
+            _read_point(sub, place, row, names)
+
+
+# --- trackpoints read by pattern -----------------------------------------------------------------
+
+_WS = rb"[ \t\n]*"
+#: Element text; the track body holds printable ASCII only (xmltools.is_plain), so this
+#: text is what the XML parser would give.
+_TEXT = rb"[^<&]*"
+_TRACK_START = re.compile(rb"<Track[ \t\n]*>")
+#: The namespace a <TPX> may declare as its default in a trackpoint read by pattern (any
+#: other is left to the tree, which knows which names XML reserves).
+_ACTIVITY_EXTENSION = rb"http://www\.garmin\.com/xmlschemas/ActivityExtension/v[12]"
+#: How deep under a <Track> a trackpoint read by pattern may nest (Trackpoint, Extensions,
+#: TPX, Speed): the nesting limit counts it as if it were still in the file.
+_CUT_DEPTH = 4
+_TPX_PREFIX = re.compile(rb"<(?:([A-Za-z_][-.\w]*):)?TPX[ \t\n>]")
+
+
+def _element(tag: bytes, group: str) -> bytes:
+    return (_WS + b"<" + tag + b">(?P<" + group.encode() + b">" + _TEXT + b")</" + tag + b">")
+
+
+def _optional(part: bytes) -> bytes:
+    return b"(?:" + part + b")?"
+
+
+@lru_cache(maxsize=16)
+def _point_pattern(prefix: bytes | None) -> re.Pattern[bytes]:
+    """One <Trackpoint> in the order of Garmin's schema, every part optional, with the
+    ActivityExtension written with ``prefix`` (or as a default namespace); no comments,
+    entities, attributes or other markup (a track with any is read from the tree)."""
+    p = re.escape(prefix) + b":" if prefix else b""
+    extensions = (_WS + b"<Extensions>" + _WS + b"<" + p + b"TPX(?:[ \t\n]+xmlns=\""
+                  + _ACTIVITY_EXTENSION + b"\")?"
+                  + _WS + b">" + _optional(_element(p + b"Speed", "speed_mps"))
+                  + _optional(_element(p + b"RunCadence", "run_cadence"))
+                  + _optional(_element(p + b"Watts", "watts"))
+                  + _WS + b"</" + p + b"TPX>" + _WS + b"</Extensions>")
+    return re.compile(
+        b"<Trackpoint>" + _optional(_element(b"Time", "time"))
+        + _optional(_WS + b"<Position>" + _element(b"LatitudeDegrees", "lat")
+                    + _element(b"LongitudeDegrees", "lon") + _WS + b"</Position>")
+        + _optional(_element(b"AltitudeMeters", "altitude_m"))
+        + _optional(_element(b"DistanceMeters", "distance_m"))
+        + _optional(_WS + rb"<HeartRateBpm(?:[ \t\n]+xsi:type=\"[^\"<&]*\")?" + _WS + b">"
+                    + _element(b"Value", "heart_rate") + _WS + b"</HeartRateBpm>")
+        + _optional(_element(b"Cadence", "core_cadence"))
+        + _optional(_element(b"SensorState", "sensor_state"))
+        + _optional(extensions) + _WS + b"</Trackpoint>")
+
+
+@dataclass
+class _CutTrack:
+    """The trackpoints of one <Track> read by pattern: each column's texts, as bytes."""
+
+    texts: dict[str, list[bytes | None]]
+    count: int
+
+
+def _read_by_pattern(data: bytes, source: str) -> tuple[xmltools.XmlDocument,
+                                                         list[_CutTrack]] | None:
+    """Cut every <Track> body that is nothing but plain trackpoints out of the file and read
+    them by pattern; parse the rest with xmltools as usual. None when the file is not plainly
+    that layout (then the whole file is read from the tree).
+
+    Only local names count in a TCX, so namespaces matter only where a prefix is used: every
+    prefix in a cut body must be declared on the root. Anything whose refusal, repair or note
+    could differ from the whole file's (a syntax error's line, a decoding repair naming a
+    byte offset) gives None.
+    """
+    declarations = xmltools.root_namespaces(data)
+    if declarations is None:
+        return None
+    declared = {prefix for prefix, _ in declarations if prefix}
+    cut = xmltools.cut_bodies(data, _TRACK_START, b"</Track>", "Track",
+                              lambda body: _pattern_track(body, declared))
+    if cut is None:
+        return None
+    remainder, tracks = cut
+    try:
+        doc = xmltools.parse(remainder, source)
+    except ParseError:
+        return None
+    if any("Windows-1252" in note for note in doc.notes):
+        return None
+    if xmltools.deepest_cut(doc.root) + _CUT_DEPTH >= xmltools.MAX_DEPTH:
+        return None  # perhaps nested too deep with its trackpoints: the tree says
+    return doc, tracks
+
+
+def _pattern_track(body: bytes, declared: set[bytes]) -> _CutTrack | None:
+    if not xmltools.is_plain(body):
+        return None
+    tpx = _TPX_PREFIX.search(body)
+    prefix = tpx.group(1) if tpx else None
+    if prefix is not None and prefix not in declared:
+        return None
+    if b"xsi:" in body and b"xsi" not in declared:
+        return None
+    pattern = _point_pattern(prefix)
+    parts = pattern.split(body)
+    stride = pattern.groups + 1  # re.split puts the text before each match first
+    if b"".join(parts[::stride]).strip(b" \t\n"):
+        return None  # something between the points that the pattern does not read
+    count = len(parts) // stride
+    return _CutTrack({name: parts[pattern.groupindex[name]::stride] for name in _POINT_COLUMNS},
+                     count)
+
+
+#: A time as watches write it: ISO, seconds with up to six decimals, Z or an offset.
+_PLAIN_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?(Z|[+-]\d\d:\d\d)")
+_ONE_US = timedelta(microseconds=1)
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def _times(raw: list[str | bytes | None]) -> np.ndarray:
+    """UTC times as datetime64[us] (NaT for none, unreadable or implausible): one numpy
+    conversion when every time is plain ISO in one zone, else each by xmltools.file_time."""
+    texts = [(t.decode("ascii") if isinstance(t, bytes) else t).strip() or None if t else None
+             for t in raw]
+    out = np.full(len(texts), np.datetime64("NaT"), dtype="datetime64[us]")
+    written = [i for i, text in enumerate(texts) if text is not None]
+    if not written:
+        return out
+    values = [texts[i] for i in written]
+    zones = {match.group(1) if match else None
+             for match in map(_PLAIN_TIME.fullmatch, values)}  # type: ignore[arg-type]
+    local = None
+    if len(zones) == 1 and None not in zones:
+        zone = zones.pop()
+        offset = _zone_offset(zone)  # type: ignore[arg-type]
+        if offset is not None:
+            cut = len(zone)  # type: ignore[arg-type]
+            try:
+                local = np.array([v[:-cut] for v in values], dtype="datetime64[us]")  # type: ignore[index]
+            except ValueError:  # a field out of range: file_time reads none there either
+                local = None
+            else:
+                out[written] = local - np.timedelta64(offset // _ONE_US, "us")
+    if local is None:
+        for i in written:
+            when = xmltools.file_time(texts[i])
+            if when is not None:
+                out[i] = np.datetime64((when.utc.to_pydatetime() - _EPOCH) // _ONE_US, "us")
+    earliest = np.datetime64(xmltools.EARLIEST_PLAUSIBLE.tz_localize(None), "us")
+    latest = np.datetime64((pd.Timestamp.now(tz="UTC") + xmltools.FUTURE_SLACK)
+                           .tz_localize(None), "us")
+    out[(out < earliest) | (out > latest)] = np.datetime64("NaT")
+    return out
+
+
+def _zone_offset(zone: str) -> timedelta | None:
+    """``Z`` or ``+hh:mm`` as an offset; None for one datetime refuses (a day or more)."""
+    if zone == "Z":
+        return timedelta(0)
+    offset = timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6]))
+    if offset >= timedelta(days=1):
+        return None
+    return -offset if zone[0] == "-" else offset
+
+
+def _numbers(texts: list[str | bytes | None]) -> np.ndarray:
+    """Floats as :func:`.xmltools.number_at` reads them (NaN where it gives None) from texts
+    as the tree or a pattern gives them ("" or None where there is no text)."""
+    try:
+        if all(texts):
+            values = np.fromiter(map(float, texts), "float64", len(texts))  # type: ignore[arg-type]
+        else:
+            values = np.array([float(t) if t else np.nan for t in texts], dtype="float64")
+    except ValueError:  # a text that is no number: each alone
+        values = np.array([_number(text) for text in texts], dtype="float64")
+    values[~np.isfinite(values)] = np.nan
+    return values
+
+
+def _number(text: str | bytes | None) -> float:
+    try:
+        return float(text) if text else np.nan
+    except ValueError:
+        return np.nan
 
 
 def _start(element: Element, laps: list[_Lap], samples: pd.DataFrame) -> xmltools.FileTime | None:
