@@ -65,33 +65,109 @@ class SampleSummary:
 def make_samples(rows: dict[str, list] | pd.DataFrame) -> pd.DataFrame:
     """A samples frame with every column of :data:`SAMPLE_COLUMNS` (and :data:`SEGMENT` when
     given), typed."""
+    fast = _typed_samples(rows)
+    if fast is not None:
+        return fast
     frame = pd.DataFrame(rows)
     for name in SAMPLE_COLUMNS:
         if name not in frame:
             frame[name] = np.nan
     columns = list(SAMPLE_COLUMNS) + ([SEGMENT] if SEGMENT in frame else [])
     frame = frame[columns].copy()
-    frame["time"] = pd.to_datetime(frame["time"], utc=True)
+    # A column already of its type is left as it is: converting it would change nothing.
+    typed = frame.columns.is_unique
+    time_dtype = frame["time"].dtype if typed else None
+    if not (isinstance(time_dtype, pd.DatetimeTZDtype) and time_dtype.tz is _UTC):
+        frame["time"] = pd.to_datetime(frame["time"], utc=True)
     for name in SAMPLE_COLUMNS[1:]:
-        frame[name] = pd.to_numeric(frame[name], errors="coerce").astype("float64")
-    if SEGMENT in frame:
+        if not (typed and frame[name].dtype == np.float64):
+            frame[name] = pd.to_numeric(frame[name], errors="coerce").astype("float64")
+    if SEGMENT in frame and not (typed and frame[SEGMENT].dtype == np.int64):
         frame[SEGMENT] = frame[SEGMENT].astype("int64")
     return frame
 
 
-def _segment_breaks(frame: pd.DataFrame) -> np.ndarray:
-    """For each sample, True where it starts a new segment (a pause since the previous one)."""
-    if SEGMENT not in frame or frame.empty:
-        return np.zeros(len(frame), dtype=bool)
-    seg = frame[SEGMENT].to_numpy()
+#: The time zone ``pd.to_datetime(..., utc=True)`` gives, so both ways of building a frame
+#: give the same dtype.
+_UTC = pd.to_datetime(pd.Series([np.datetime64(0, "s")]), utc=True).dt.tz
+#: Ticks a second, for the datetime resolutions pandas keeps as they are.
+_TICKS_PER_S = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}
+_MAX_EXACT_TICKS = 2**53
+
+
+def _typed_samples(rows: object) -> pd.DataFrame | None:
+    """The frame :func:`make_samples` builds, without pandas' conversions, when ``rows`` is
+    a dict of equally long 1-d numpy arrays already of the frame's dtypes (naive UTC
+    datetime64 times, float64 numbers, int64 segments); else None."""
+    if type(rows) is not dict or "time" not in rows:
+        return None
+    time = rows["time"]
+    if (type(time) is not np.ndarray or time.ndim != 1 or time.dtype.kind != "M"
+            or not time.dtype.isnative or np.datetime_data(time.dtype)[0] not in _TICKS_PER_S):
+        return None
+    n = len(time)
+    for name, values in rows.items():
+        if name == "time":
+            continue
+        dtype = "int64" if name == SEGMENT else "float64"
+        if (name not in _SAMPLE_NUMBERS or type(values) is not np.ndarray
+                or values.ndim != 1 or len(values) != n or values.dtype != dtype):
+            return None
+    columns: dict[str, object] = {"time": pd.DatetimeIndex(time.copy()).tz_localize(_UTC)}
+    for name in SAMPLE_COLUMNS[1:]:
+        columns[name] = rows[name].copy() if name in rows else np.full(n, np.nan)
+    if SEGMENT in rows:
+        columns[SEGMENT] = rows[SEGMENT].copy()
+    return pd.DataFrame(columns, copy=False)
+
+
+_SAMPLE_NUMBERS = frozenset(SAMPLE_COLUMNS[1:]) | {SEGMENT}
+
+
+def _segment_breaks(seg: np.ndarray | None) -> np.ndarray | slice:
+    """Where a sample starts a new segment (a pause since the previous one): a mask, or an
+    empty slice without segments."""
+    if seg is None or not len(seg):
+        return slice(0, 0)
     return np.concatenate(([False], seg[1:] != seg[:-1]))
+
+
+def _utc_values(times: pd.Series) -> np.ndarray:
+    """The column's UTC times as a naive datetime64 array at its own resolution."""
+    dtype = times.dtype
+    if isinstance(dtype, pd.DatetimeTZDtype):
+        # Documented: a datetime64 dtype converts to UTC and drops the zone.
+        return times.to_numpy(dtype=f"datetime64[{dtype.unit}]")
+    return times.to_numpy()
 
 
 def seconds(times: pd.Series) -> np.ndarray:
     """Seconds since the first time in ``times`` (whatever the datetime resolution)."""
     if times.empty:
         return np.zeros(0)
-    return (times - times.iloc[0]).dt.total_seconds().to_numpy(dtype="float64")
+    return _seconds(_utc_values(times))
+
+
+def _seconds(values: np.ndarray) -> np.ndarray:
+    """Seconds since ``values[0]`` as pandas' ``total_seconds`` gives them.
+
+    Whole seconds apart (1 Hz recordings), every way of dividing is exact, so the ticks are
+    divided as integers; otherwise pandas divides, as it always did here (its rounding of
+    sub-second parts differs from numpy's between pandas versions).
+    """
+    ticks = _TICKS_PER_S.get(np.datetime_data(values.dtype)[0]) if values.dtype.kind == "M" \
+        else None
+    if ticks is not None and len(values):
+        raw = values.view("int64")
+        low, high = int(raw.min()), int(raw.max())
+        # NaT is the lowest int64; a span past 2**53 ticks is not exact in float64.
+        if low != np.iinfo(np.int64).min and high - low <= _MAX_EXACT_TICKS:
+            delta = raw - raw[0]
+            whole, part = np.divmod(delta, ticks)
+            if not part.any():
+                return whole.astype("float64")
+    series = pd.Series(values)
+    return (series - series.iloc[0]).dt.total_seconds().to_numpy(dtype="float64")
 
 
 def haversine_m(lat1, lon1, lat2, lon2):  # type: ignore[no-untyped-def]
@@ -101,20 +177,38 @@ def haversine_m(lat1, lon1, lat2, lon2):  # type: ignore[no-untyped-def]
     return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
-def _track_distance(pos: pd.DataFrame, max_speed: float) -> tuple[float, int]:
-    """Distance along lat/lon points (in time order), dropping jump points; (metres, dropped)."""
-    lat = pos["lat"].to_numpy()
-    lon = pos["lon"].to_numpy()
-    seg = pos[SEGMENT].to_numpy() if SEGMENT in pos else np.zeros(len(lat))
-    has_time = not pos["time"].isna().any()
-    t = seconds(pos["time"]) if has_time else np.zeros(len(lat))
+def _steps(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """``haversine_m`` from each point to the next, each point's radians and cosine taken
+    once: the same operations in the same order, so the same floats."""
+    lat, lon = np.radians(lat), np.radians(lon)
+    cos = np.cos(lat)
+    a = (np.sin((lat[1:] - lat[:-1]) / 2) ** 2
+         + cos[:-1] * cos[1:] * np.sin((lon[1:] - lon[:-1]) / 2) ** 2)
+    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+
+def _track_distance(lat: np.ndarray, lon: np.ndarray, seg: np.ndarray | None,
+                    when: np.ndarray, max_speed: float) -> tuple[float, int, np.ndarray]:
+    """Distance along lat/lon points (in time order), dropping jump points; (metres, dropped,
+    the steps from each point to the next before any was dropped).
+
+    ``when`` holds the points' times (NaT where unknown), ``seg`` their segments if any.
+    """
+    if seg is None:
+        seg = np.zeros(len(lat))
+    has_time = not np.isnat(when).any()
+    t = _seconds(when) if has_time else np.zeros(len(lat))
     keep = np.ones(len(lat), dtype=bool)
     dropped = 0
+    # The steps between the points kept, once measured: the same as measuring them again.
+    steps = every_step = _steps(lat, lon)
     for _ in range(5):
         idx = np.flatnonzero(keep)
         if len(idx) < 2:
             break
-        d = haversine_m(lat[idx[:-1]], lon[idx[:-1]], lat[idx[1:]], lon[idx[1:]])
+        if steps is None:
+            steps = _steps(lat[idx], lon[idx])
+        d = steps
         if has_time:
             dt = np.diff(t[idx])
             with np.errstate(divide="ignore", invalid="ignore"):
@@ -129,18 +223,22 @@ def _track_distance(pos: pd.DataFrame, max_speed: float) -> tuple[float, int]:
         landing = bad & ~np.concatenate(([False], bad[:-1]))
         keep[idx[1:][landing]] = False
         dropped += int(landing.sum())
+        steps = None
     idx = np.flatnonzero(keep)
     if len(idx) < 2:
-        return 0.0, dropped
-    steps = haversine_m(lat[idx[:-1]], lon[idx[:-1]], lat[idx[1:]], lon[idx[1:]])
+        return 0.0, dropped, every_step
+    if steps is None:
+        steps = _steps(lat[idx], lon[idx])
     total = float(steps[seg[idx[:-1]] == seg[idx[1:]]].sum())
-    return total, dropped
+    return total, dropped, every_step
 
 
 def _ascent(alt: np.ndarray) -> float:
+    # Python floats: the same IEEE double arithmetic as numpy scalars, many times faster.
+    values = alt.tolist()
     gain = 0.0
-    low = alt[0]
-    for value in alt[1:]:
+    low = values[0]
+    for value in values[1:]:
         if value < low:
             low = value
         elif value - low >= ASCENT_HYSTERESIS_M:
@@ -159,6 +257,36 @@ def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
     return float(v[np.searchsorted(cum, cum[-1] / 2.0)])
 
 
+@dataclass
+class _Columns:
+    """The samples frame's columns as numpy arrays, taken once; rows picked by position."""
+
+    when: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+    altitude_m: np.ndarray
+    distance_m: np.ndarray
+    speed_mps: np.ndarray
+    heart_rate: np.ndarray
+    cadence: np.ndarray
+    segment: np.ndarray | None
+
+    @classmethod
+    def of(cls, samples: pd.DataFrame) -> _Columns:
+        def numbers(name: str) -> np.ndarray:
+            return samples[name].to_numpy(dtype="float64")
+        return cls(when=_utc_values(samples["time"]), lat=numbers("lat"), lon=numbers("lon"),
+                   altitude_m=numbers("altitude_m"), distance_m=numbers("distance_m"),
+                   speed_mps=numbers("speed_mps"), heart_rate=numbers("heart_rate"),
+                   cadence=numbers("cadence"),
+                   segment=samples[SEGMENT].to_numpy() if SEGMENT in samples else None)
+
+    def take(self, rows: np.ndarray) -> _Columns:
+        return _Columns(*(None if column is None else column[rows] for column in (
+            self.when, self.lat, self.lon, self.altitude_m, self.distance_m, self.speed_mps,
+            self.heart_rate, self.cadence, self.segment)))
+
+
 def summarize(
     samples: pd.DataFrame,
     sport: str,
@@ -169,95 +297,122 @@ def summarize(
     out = SampleSummary()
     if samples.empty:
         return out
-    timed = samples[samples["time"].notna()]
-    if len(timed) < len(samples) and len(timed):
-        out.notes.append(f"{len(samples) - len(timed)} samples without time")
-    if len(timed) and not timed["time"].is_monotonic_increasing:
-        out.notes.append("samples out of time order were sorted")
-        timed = timed.sort_values("time", kind="stable")
-    frame = timed if len(timed) >= 2 else samples
-    has_time = len(timed) >= 2
+    n = len(samples)
+    times = samples["time"]
+    cols = _Columns.of(samples)
+    # Positions of the samples with a time, in time order (a stable sort, as sort_values).
+    timed_rows = np.flatnonzero(~np.isnat(cols.when))
+    n_timed = len(timed_rows)
+    if n_timed < n and n_timed:
+        out.notes.append(f"{n - n_timed} samples without time")
+    if n_timed:
+        when = cols.when[timed_rows]
+        if (when[1:] < when[:-1]).any():
+            out.notes.append("samples out of time order were sorted")
+            timed_rows = timed_rows[np.argsort(when, kind="stable")]
+    has_time = n_timed >= 2
+    # The rows the totals come from: the timed ones in time order, or all as they are.
+    rows = timed_rows if has_time else np.arange(n)
+    frame = cols.take(rows)
 
     if has_time:
-        out.start = timed["time"].iloc[0]
-        out.end = timed["time"].iloc[-1]
+        out.start = times.iloc[rows[0]]
+        out.end = times.iloc[rows[-1]]
         out.elapsed_s = float((out.end - out.start).total_seconds())
-    elif len(timed) == 1:
-        out.start = timed["time"].iloc[0]
+    elif n_timed == 1:
+        out.start = times.iloc[timed_rows[0]]
 
     # Track distance from positions. Points without a time still trace the route (GPX files
     # often lose the time on some points), so then the track is measured in file order.
-    track = samples if len(timed) < len(samples) else frame
-    pos = track[track["lat"].notna() & track["lon"].notna()]
-    pos = pos[~((pos["lat"] == 0) & (pos["lon"] == 0))]
-    pos = pos[(pos["lat"].abs() <= 90) & (pos["lon"].abs() <= 180)]
+    track = np.arange(n) if n_timed < n else rows
+    lat, lon = cols.lat[track], cols.lon[track]
+    # NaN fails the range test: this also drops points without a position.
+    usable = ((np.abs(lat) <= 90) & (np.abs(lon) <= 180) & ~((lat == 0) & (lon == 0)))
+    pos = track[usable]
+    # The steps between consecutive rows, when the track is those very rows.
+    row_steps = None
     if len(pos) >= 2:
         max_speed = MAX_SPEED_MPS.get(sport, DEFAULT_MAX_SPEED_MPS)
-        out.track_distance_m, out.gps_jumps = _track_distance(pos, max_speed)
+        out.track_distance_m, out.gps_jumps, pos_steps = _track_distance(
+            lat[usable], lon[usable], None if cols.segment is None else cols.segment[pos],
+            cols.when[pos], max_speed)
+        if track is rows and len(pos) == len(rows):
+            row_steps = pos_steps
         if out.gps_jumps:
             out.notes.append(f"{out.gps_jumps} GPS points dropped as jumps faster than "
                              f"{max_speed:g} m/s")
 
-    dist = frame["distance_m"].dropna()
+    dist = frame.distance_m[~np.isnan(frame.distance_m)]
     if len(dist) >= 2:
-        out.device_distance_m = float(max(dist.max() - dist.iloc[0], 0.0))
+        out.device_distance_m = float(max(dist.max() - dist[0], 0.0))
 
+    t = step = None
     if has_time:
-        out.moving_s = _moving_time(timed, sport)
+        t = _seconds(frame.when)
+        step = _interval_distance(frame, t, row_steps)
+        out.moving_s = _moving_time(step, t, sport)
 
-    hr = frame["heart_rate"]
-    hr = hr[(hr > 0) & (hr < 260)]
+    hr = frame.heart_rate[(frame.heart_rate > 0) & (frame.heart_rate < 260)]
     if len(hr):
-        out.avg_hr = float(hr.mean())
+        # Series.mean: the sum over the count as a float64.
+        out.avg_hr = float(hr.sum() / np.float64(len(hr)))
 
-    alt = frame["altitude_m"].dropna().to_numpy()
-    alt = alt[(alt > -500) & (alt < 9000)]
+    alt = frame.altitude_m[(frame.altitude_m > -500) & (frame.altitude_m < 9000)]
     if len(alt) >= 2:
         out.elevation_gain_m = _ascent(alt)
 
     if sport in FOOT_SPORTS:
-        _cadence(timed if has_time else frame, sport, cadence_per_foot, out, has_time)
+        _cadence(frame, sport, cadence_per_foot, out, t, step)
     return out
 
 
-def _interval_distance(timed: pd.DataFrame, sport: str) -> np.ndarray | None:
+def _interval_distance(frame: _Columns, t: np.ndarray,
+                       row_steps: np.ndarray | None = None) -> np.ndarray | None:
     """Metres covered in each interval between consecutive samples (first entry 0).
 
-    The interval into a new segment counts as a pause: 0 m.
+    The interval into a new segment counts as a pause: 0 m. ``t`` is :func:`seconds` of the
+    samples' times; ``row_steps``, if known, the haversine steps between the samples (all
+    with a position).
     """
-    step = _raw_interval_distance(timed)
+    step = _raw_interval_distance(frame, t, row_steps)
     if step is not None:
-        step[_segment_breaks(timed)] = 0.0
+        step[_segment_breaks(frame.segment)] = 0.0
     return step
 
 
-def _raw_interval_distance(timed: pd.DataFrame) -> np.ndarray | None:
-    n = len(timed)
-    dist = timed["distance_m"]
-    if dist.notna().sum() >= 2:
-        filled = dist.ffill().fillna(dist.dropna().iloc[0]).to_numpy()
+def _filled(values: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """``ffill().bfill()``: each gap takes the last value before it, leading ones the first."""
+    first = int(np.flatnonzero(known)[0])
+    at = np.where(known, np.arange(len(values)), first)
+    return values[np.maximum.accumulate(at)]
+
+
+def _raw_interval_distance(frame: _Columns, t: np.ndarray,
+                           row_steps: np.ndarray | None) -> np.ndarray | None:
+    n = len(frame.distance_m)
+    dist_ok = ~np.isnan(frame.distance_m)
+    if np.count_nonzero(dist_ok) >= 2:
+        filled = _filled(frame.distance_m, dist_ok)
         step = np.diff(filled, prepend=filled[0])
         return np.clip(step, 0.0, None)
-    pos_ok = (timed["lat"].notna() & timed["lon"].notna()).to_numpy()
-    if pos_ok.sum() >= 2:
-        lat = timed["lat"].ffill().bfill().to_numpy()
-        lon = timed["lon"].ffill().bfill().to_numpy()
+    lat_ok = ~np.isnan(frame.lat)
+    lon_ok = ~np.isnan(frame.lon)
+    if np.count_nonzero(lat_ok & lon_ok) >= 2:
         step = np.zeros(n)
-        step[1:] = haversine_m(lat[:-1], lon[:-1], lat[1:], lon[1:])
+        if row_steps is None:
+            row_steps = _steps(_filled(frame.lat, lat_ok), _filled(frame.lon, lon_ok))
+        step[1:] = row_steps
         return step
-    speed = timed["speed_mps"]
-    if speed.notna().sum() >= 2:
-        t = seconds(timed["time"])
+    speed_ok = ~np.isnan(frame.speed_mps)
+    if np.count_nonzero(speed_ok) >= 2:
         dt = np.diff(t, prepend=t[0])
-        return np.clip(speed.fillna(0).to_numpy(), 0.0, None) * dt
+        return np.clip(np.where(speed_ok, frame.speed_mps, 0.0), 0.0, None) * dt
     return None
 
 
-def _moving_time(timed: pd.DataFrame, sport: str) -> float | None:
-    step = _interval_distance(timed, sport)
+def _moving_time(step: np.ndarray | None, t: np.ndarray, sport: str) -> float | None:
     if step is None:
         return None
-    t = seconds(timed["time"])
     dt = np.diff(t, prepend=t[0])
     dt = np.clip(dt, 0.0, None)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -268,22 +423,23 @@ def _moving_time(timed: pd.DataFrame, sport: str) -> float | None:
 
 
 def _cadence(
-    frame: pd.DataFrame,
+    frame: _Columns,
     sport: str,
     per_foot: bool | None,
     out: SampleSummary,
-    has_time: bool,
+    t: np.ndarray | None,
+    step: np.ndarray | None,
 ) -> None:
-    raw = frame["cadence"].to_numpy(dtype="float64")
+    """Cadence from ``frame``; ``t`` (seconds) and ``step`` (interval metres) are given when
+    the samples are timed, else None."""
+    raw = frame.cadence
     valid = np.isfinite(raw) & (raw > 0) & (raw < 300)
     if not valid.any():
         return
-    if has_time:
-        t = seconds(frame["time"])
+    if t is not None:
         weight = np.clip(np.diff(t, prepend=t[0]), 0.0, MAX_SAMPLE_WEIGHT_S)
         if len(weight) > 1:
             weight[0] = weight[1] if weight[1] > 0 else 1.0
-        step = _interval_distance(frame, sport)
         if step is not None:
             with np.errstate(divide="ignore", invalid="ignore"):
                 speed = np.where(weight > 0, step / np.where(weight > 0, weight, 1), np.nan)
@@ -307,10 +463,11 @@ def _cadence(
     weights = weight[keep]
     out.cadence_spm = round(weighted_median(values, weights), 1)
     bins = np.round(values).astype(int)
-    hist: dict[int, float] = {}
-    for b, w in zip(bins.tolist(), weights.tolist()):
-        hist[b] = hist.get(b, 0.0) + w
-    out.cadence_histogram = {k: round(v, 1) for k, v in sorted(hist.items())}
+    # Per bin, the weights added one by one in sample order from 0.0 (bincount's loop), as
+    # a dict would; Python's round of the Python floats.
+    present = np.flatnonzero(np.bincount(bins))
+    sums = np.bincount(bins, weights=weights)[present]
+    out.cadence_histogram = {b: round(w, 1) for b, w in zip(present.tolist(), sums.tolist())}
 
 
 def fill_from_samples(
