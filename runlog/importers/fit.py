@@ -498,8 +498,11 @@ def _samples(records: list[dict[str, Any]]) -> tuple[pd.DataFrame, np.ndarray, s
         "cadence": cadence + np.nan_to_num(fraction),
     })
     timed = frame["raw_time"].notna()
-    merged = frame[timed].groupby("raw_time", sort=False, as_index=False).first()
-    frame = pd.concat([merged, frame[~timed]], ignore_index=True)
+    if frame.loc[timed, "raw_time"].duplicated().any():
+        merged = frame[timed].groupby("raw_time", sort=False, as_index=False).first()
+        frame = pd.concat([merged, frame[~timed]], ignore_index=True)
+    elif not timed.all():  # the same order as after a merge: timed records first
+        frame = pd.concat([frame[timed], frame[~timed]], ignore_index=True)
     raw_times = frame.pop("raw_time").to_numpy()
     frame.insert(0, "time", pd.to_datetime(raw_times + FIT_EPOCH_S, unit="s", utc=True))
     cadence_field = ("fit record.cadence+fractional_cadence" if has_fraction
