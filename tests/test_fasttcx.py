@@ -650,3 +650,20 @@ def test_the_nesting_limit_counts_the_trackpoints_read_by_pattern() -> None:
     assert outcome(data, "tree")[1].endswith(
         f"XML nested more than {xmltools.MAX_DEPTH} elements deep: not an activity file")
     assert_same_outcome(data)
+
+
+def test_points_that_differ_from_the_first_are_read_by_the_general_pattern() -> None:
+    """The first point's layout makes the fast expression; a later point with a part more
+    (heart rate) or less (no time) leaves the track to the general one, still by pattern."""
+    plain = small_run()
+    more = plain.replace(b"<DistanceMeters>6</DistanceMeters>",
+                         b"<DistanceMeters>6</DistanceMeters><HeartRateBpm><Value>150</Value>"
+                         b"</HeartRateBpm>")
+    less = plain.replace(b"<Time>" + time_text(3, "Z").encode() + b"</Time>", b"")
+    for data in (more, less):
+        assert data != plain
+        found = tcx._read_by_pattern(data, SOURCE)
+        assert found is not None and found[1][0].count == 5
+        assert_same_outcome(data)
+    heart_rates = tcx._read_by_pattern(more, SOURCE)[1][0].texts["heart_rate"]  # type: ignore[index]
+    assert heart_rates == [None, None, b"150", None, None]
