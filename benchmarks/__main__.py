@@ -18,6 +18,7 @@ Timing is never asserted: tests/test_benchmarks.py only checks that this runs.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import shutil
 import statistics
@@ -69,6 +70,13 @@ def main(argv: list[str] | None = None) -> int:
     folder = _corpus_folder(args.cache, count)
     print(f"corpus: {count} one-hour activities in {folder} "
           f"({time.perf_counter() - started:.1f} s to build or find)", flush=True)
+    # The readers run as in an import's workers, where what was imported is frozen out of
+    # the collector's passes (runlog/load.py); without it, full passes over this process's
+    # heap land on whichever stage allocates most, and the ratios drift from run to run.
+    import runlog.importers  # noqa: F401 - imported before freezing, as a worker has it
+
+    gc.collect()
+    gc.freeze()
     rows: list[Row] = []
     rows += _fit_rows(folder, count, sample, repeat)
     rows += _gpx_rows(folder, count, sample, repeat)
