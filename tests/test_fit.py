@@ -15,6 +15,7 @@ from typing import Any
 from unittest import mock
 
 import fitparse
+import numpy as np
 import pandas as pd
 import pytest
 from fitparse.processors import FitFileDataProcessor
@@ -827,3 +828,42 @@ def test_damaged_bytes_give_activities_or_a_parse_error(
         assert items and all(isinstance(i, Activity) for i in items)
         to_frame(items)  # type: ignore[arg-type]
 
+
+
+# --- record columns -----------------------------------------------------------------------------
+
+COLUMN_READS = [("timestamp",), ("cadence",), ("fractional_cadence",), ("position_lat",),
+                ("position_long",), ("enhanced_altitude", "altitude"), ("distance",),
+                ("enhanced_speed", "speed"), ("heart_rate",)]
+
+
+def assert_columns_as_one_by_one(records: list[dict[str, Any]]) -> bool:
+    """fit._Columns (all fields in one conversion) gives what fit._column gives field by
+    field; True when it took the one-conversion way."""
+    columns = fit._Columns(records, fit._RECORD_FIELDS)
+    for names in COLUMN_READS:
+        np.testing.assert_array_equal(columns(*names), fit._column(records, *names),
+                                      err_msg=str(names))
+    return columns.table is not None
+
+
+def test_record_columns_in_one_conversion_equal_one_by_one(corpus: Path) -> None:
+    one_conversion = 0
+    for path in sorted((corpus / "fit").iterdir()):
+        data = path.read_bytes()
+        if path.name.endswith(".gz"):
+            data = gzip.decompress(data)
+        records = [m.fields for m in fit.fit_messages(data)
+                   if isinstance(m, fit.FitMessage) and m.name == "record"]
+        if records:
+            one_conversion += assert_columns_as_one_by_one(records)
+    assert one_conversion >= 20
+    # An array, a text or a bool among the values: field by field, as before.
+    odd = [{"timestamp": 1, "heart_rate": 140, "speed": 2.5},
+           {"timestamp": 2, "heart_rate": [140, 141], "altitude": 300.0},
+           {"timestamp": 3, "heart_rate": "n/a", "enhanced_speed": True},
+           {"timestamp": 4, "distance": None, "cadence": 80}]
+    assert not assert_columns_as_one_by_one(odd)
+    assert not assert_columns_as_one_by_one([{"heart_rate": "140"}, {"heart_rate": b"x"}])
+    assert assert_columns_as_one_by_one(odd[:1] + odd[3:])
+    assert not assert_columns_as_one_by_one([])

@@ -480,20 +480,21 @@ def _samples(records: list[dict[str, Any]]) -> tuple[pd.DataFrame, np.ndarray, s
     Records that share a timestamp are one sample: some writers split a moment over several
     records (the Strava app puts position and distance in two).
     """
-    raw_times = _column(records, "timestamp")
+    column = _Columns(records, _RECORD_FIELDS)
+    raw_times = column("timestamp")
     # Relative (power-on) times are kept for durations; future ones are a wrong clock.
     raw_times[raw_times > _latest_real_time()] = np.nan
-    cadence = _column(records, "cadence")
-    fraction = _column(records, "fractional_cadence")
+    cadence = column("cadence")
+    fraction = column("fractional_cadence")
     has_fraction = bool(np.isfinite(fraction).any())
     frame = pd.DataFrame({
         "raw_time": raw_times,
-        "lat": _column(records, "position_lat") * SEMICIRCLE_DEG,
-        "lon": _column(records, "position_long") * SEMICIRCLE_DEG,
-        "altitude_m": _column(records, "enhanced_altitude", "altitude"),
-        "distance_m": _column(records, "distance"),
-        "speed_mps": _column(records, "enhanced_speed", "speed"),
-        "heart_rate": _column(records, "heart_rate"),
+        "lat": column("position_lat") * SEMICIRCLE_DEG,
+        "lon": column("position_long") * SEMICIRCLE_DEG,
+        "altitude_m": column("enhanced_altitude", "altitude"),
+        "distance_m": column("distance"),
+        "speed_mps": column("enhanced_speed", "speed"),
+        "heart_rate": column("heart_rate"),
         # fitparse applies the profile's scale of 128: the fraction is in strides/min.
         "cadence": cadence + np.nan_to_num(fraction),
     })
@@ -508,6 +509,38 @@ def _samples(records: list[dict[str, Any]]) -> tuple[pd.DataFrame, np.ndarray, s
     cadence_field = ("fit record.cadence+fractional_cadence" if has_fraction
                      else "fit record.cadence")
     return streams.make_samples(frame), raw_times, cadence_field, len(records) - len(frame)
+
+
+#: The record fields the samples are made of.
+_RECORD_FIELDS = ("timestamp", "cadence", "fractional_cadence", "position_lat", "position_long",
+                  "enhanced_altitude", "altitude", "distance", "enhanced_speed", "speed",
+                  "heart_rate")
+
+
+class _Columns:
+    """Record fields as float columns, as :func:`_column` reads them: all ``fields`` in one
+    numpy conversion when every value is a number or missing (a recording's usual case),
+    else each column alone."""
+
+    def __init__(self, records: list[dict[str, Any]], fields: tuple[str, ...]) -> None:
+        self.records = records
+        self.index = {name: i for i, name in enumerate(fields)}
+        self.table: np.ndarray | None = None
+        try:
+            table = np.array([tuple(map(record.get, fields)) for record in records],
+                             dtype="float64")
+        except (TypeError, ValueError):  # an array or text among the values
+            return
+        if table.shape == (len(records), len(fields)):
+            self.table = table
+
+    def __call__(self, *names: str) -> np.ndarray:
+        if self.table is None or not self.records:
+            return _column(self.records, *names)
+        column = self.table[:, self.index[names[0]]].copy()
+        for name in names[1:]:
+            column = np.where(np.isnan(column), self.table[:, self.index[name]], column)
+        return column
 
 
 def _column(records: list[dict[str, Any]], *names: str) -> np.ndarray:
