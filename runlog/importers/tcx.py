@@ -429,9 +429,46 @@ _ONE_US = timedelta(microseconds=1)
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
+_ISO = rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?"
+#: Times read by pattern, joined by line feeds: every one plain ISO, all in the first's zone.
+_PLAIN_TIMES = re.compile(_ISO + rb"(Z|[+-]\d\d:\d\d)\n(?:" + _ISO + rb"\1\n)*")
+
+
 def _times(raw: list[str | bytes | None]) -> np.ndarray:
     """UTC times as datetime64[us] (NaT for none, unreadable or implausible): one numpy
     conversion when every time is plain ISO in one zone, else each by xmltools.file_time."""
+    out = _pattern_times(raw)
+    if out is None:
+        out = _texts_times(raw)
+    earliest = np.datetime64(xmltools.EARLIEST_PLAUSIBLE.tz_localize(None), "us")
+    latest = np.datetime64((pd.Timestamp.now(tz="UTC") + xmltools.FUTURE_SLACK)
+                           .tz_localize(None), "us")
+    out[(out < earliest) | (out > latest)] = np.datetime64("NaT")
+    return out
+
+
+def _pattern_times(raw: list[str | bytes | None]) -> np.ndarray | None:
+    """The times of trackpoints read by pattern when each has one, plain and in one zone
+    (the usual case, checked with one expression over them all); else None."""
+    if not raw or not all(isinstance(t, bytes) and t for t in raw):
+        return None
+    joined = b"\n".join(raw) + b"\n"  # type: ignore[arg-type]
+    plain = _PLAIN_TIMES.fullmatch(joined)
+    if plain is None:
+        return None
+    zone = plain.group(1).decode("ascii")
+    offset = _zone_offset(zone)
+    if offset is None:
+        return None
+    local = joined.replace(plain.group(1) + b"\n", b"\n").decode("ascii").split("\n")[:-1]
+    try:
+        times = np.array(local, dtype="datetime64[us]")
+    except ValueError:  # a field out of range: the general way reads none there
+        return None
+    return times - np.timedelta64(offset // _ONE_US, "us")
+
+
+def _texts_times(raw: list[str | bytes | None]) -> np.ndarray:
     texts = [(t.decode("ascii") if isinstance(t, bytes) else t).strip() or None if t else None
              for t in raw]
     out = np.full(len(texts), np.datetime64("NaT"), dtype="datetime64[us]")
@@ -458,10 +495,6 @@ def _times(raw: list[str | bytes | None]) -> np.ndarray:
             when = xmltools.file_time(texts[i])
             if when is not None:
                 out[i] = np.datetime64((when.utc.to_pydatetime() - _EPOCH) // _ONE_US, "us")
-    earliest = np.datetime64(xmltools.EARLIEST_PLAUSIBLE.tz_localize(None), "us")
-    latest = np.datetime64((pd.Timestamp.now(tz="UTC") + xmltools.FUTURE_SLACK)
-                           .tz_localize(None), "us")
-    out[(out < earliest) | (out > latest)] = np.datetime64("NaT")
     return out
 
 
