@@ -8,6 +8,7 @@ so the table, the counts and the store are the same whatever the number of proce
 
 from __future__ import annotations
 
+import copy
 import gc
 import hashlib
 import multiprocessing
@@ -17,6 +18,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path, PurePosixPath
@@ -92,17 +94,9 @@ def load(
         by_source: dict[str, list[Activity]] = {}
         strava_rows: list[Activity] = []
         reads = _read_all(found.items, options, db, result, jobs)  # type: ignore[arg-type]
-        for done, (item, activities) in enumerate(reads):
-            if progress is not None:
-                progress(done, len(found.items))
-            if not activities:
-                continue
-            result.files_read += 1
-            rows = [a for a in activities if a.format == "strava-csv"]
-            strava_rows.extend(rows)
-            others = [a for a in activities if a.format != "strava-csv"]
-            if others:
-                by_source[item.source] = others
+        writes: AbstractContextManager[None] = db.deferred() if db is not None else nullcontext()
+        with writes:
+            _collect(reads, found.items, result, by_source, strava_rows, progress)
     finally:
         if owns_store and db is not None:
             db.close()
@@ -119,6 +113,22 @@ def load(
             act.local_start_source = tz_origin
     result.activities = to_frame(merged)
     return result
+
+
+def _collect(reads: Iterator[tuple[Item, list[Activity]]], items: list[Item], result: Loaded,
+             by_source: dict[str, list[Activity]], strava_rows: list[Activity],
+             progress: Progress | None) -> None:
+    """Each file's activities: Strava's CSV rows apart (they are joined to their files)."""
+    for done, (item, activities) in enumerate(reads):
+        if progress is not None:
+            progress(done, len(items))
+        if not activities:
+            continue
+        result.files_read += 1
+        strava_rows.extend(a for a in activities if a.format == "strava-csv")
+        others = [a for a in activities if a.format != "strava-csv"]
+        if others:
+            by_source[item.source] = others
 
 
 def _linked_source(row: Activity) -> str | None:
@@ -159,6 +169,8 @@ def _read_all(items: list[Item], options: ReadOptions, store: Store | None, resu
         jobs = _default_jobs()
     # A pool costs more than it saves on a few files.
     workers = min(jobs, len(todo)) if len(todo) >= SERIAL_BELOW else 1
+    # Parses stored in this run: the store may hold them back a while (Store.deferred).
+    this_run: dict[tuple[str, str], list[Activity | ParseError] | ParseError] = {}
     with _Parser(workers, options, stored) as parser:
         fresh = parser.map(todo)
         for index, item in enumerate(items):
@@ -171,7 +183,13 @@ def _read_all(items: list[Item], options: ReadOptions, store: Store | None, resu
             if content_hash is None:  # the file could not even be read
                 yield item, _accept(item, parsed, "", result)  # type: ignore[arg-type]
                 continue
-            from_store = store.get(content_hash, key, item.kind) if store is not None else None
+            from_store = None
+            if store is not None:
+                earlier = this_run.get((content_hash, item.kind))
+                # a copy (_accept names the activities after this file; it changes nothing else
+                # before every file is read)
+                from_store = (copy.deepcopy(earlier) if earlier is not None
+                              else store.get(content_hash, key, item.kind))
             if from_store is not None:  # the same bytes under another name, or touched
                 store.remember_file(item.fingerprint, content_hash)  # type: ignore[union-attr]
                 result.reused += 1
@@ -182,6 +200,7 @@ def _read_all(items: list[Item], options: ReadOptions, store: Store | None, resu
                 result.parsed += 1
                 if store is not None:
                     store.put(item.fingerprint, content_hash, key, item.kind, parsed)  # type: ignore[arg-type]
+                    this_run[(content_hash, item.kind)] = parsed  # type: ignore[assignment]
             yield item, _accept(item, parsed, content_hash, result)  # type: ignore[arg-type]
 
 

@@ -7,10 +7,13 @@ members, size and CRC) so unchanged files are not even read again.
 
 Crash safety: each file's parse and fingerprint are written in one transaction (write-ahead
 log), so an import killed at any point leaves every file either stored whole or not at all,
-and the next import carries on. Several imports may share a store at once: writers take turns
-(``BEGIN IMMEDIATE``, waiting up to :data:`BUSY_TIMEOUT_S`), and rows are keyed by content, so
-the same file stored twice is one row. A store that is damaged, not SQLite, or of another
-schema version is refused with a :class:`~runlog.errors.StoreError` that says so.
+and the next import carries on. An import writes its files some dozens at a time
+(:meth:`Store.deferred`), one short transaction each, so imports sharing a store (coach
+mode's workers) seldom wait for each other. Several imports may share a store at once:
+writers take turns (``BEGIN IMMEDIATE``, waiting up to :data:`BUSY_TIMEOUT_S`), and rows are
+keyed by content, so the same file stored twice is one row. A store that is damaged, not
+SQLite, or of another schema version is refused with a :class:`~runlog.errors.StoreError`
+that says so.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -72,6 +76,9 @@ class Store:
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
+        #: writes held back by :meth:`deferred`, each a file's statements
+        self._pending: list[list[tuple[str, tuple[object, ...]]]] | None = None
+        self._pending_since = 0.0
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
@@ -222,16 +229,56 @@ class Store:
                 for r in result
             ]
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        with self._damage("storing a parse"), self.transaction() as db:
-            db.execute("INSERT OR REPLACE INTO parses VALUES (?, ?, ?, ?, ?, ?)",
-                       (content_hash, options_key, kind, ok, json.dumps(payload), now))
-            db.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)",
-                       (*fingerprint, content_hash))
+        self._write([
+            ("INSERT OR REPLACE INTO parses VALUES (?, ?, ?, ?, ?, ?)",
+             (content_hash, options_key, kind, ok, json.dumps(payload), now)),
+            ("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)", (*fingerprint, content_hash)),
+        ])
 
     def remember_file(self, fingerprint: tuple[str, str, int, int], content_hash: str) -> None:
-        with self._damage("storing a file's fingerprint"), self.transaction() as db:
-            db.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)",
-                       (*fingerprint, content_hash))
+        self._write([("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)",
+                      (*fingerprint, content_hash))])
+
+    #: While writes are deferred: flushed after this many files or seconds, whichever first.
+    DEFER_FILES = 64
+    DEFER_SECONDS = 0.25
+
+    @contextmanager
+    def deferred(self) -> Iterator[None]:
+        """Hold this block's writes back and store them :data:`DEFER_FILES` at a time (or
+        every :data:`DEFER_SECONDS`), and the rest when the block ends, however it ends.
+        Each file's statements stay in one transaction; a write lock is held only while a
+        batch is written (a per-file commit made two imports on one store wait for each
+        other's locks). Reads meanwhile do not see the held-back writes."""
+        if self._pending is not None:  # already deferring
+            yield
+            return
+        self._pending = []
+        self._pending_since = time.monotonic()
+        try:
+            yield
+        finally:
+            pending, self._pending = self._pending, None
+            self._commit(pending)
+
+    def _write(self, statements: list[tuple[str, tuple[object, ...]]]) -> None:
+        if self._pending is None:
+            self._commit([statements])
+            return
+        self._pending.append(statements)
+        if (len(self._pending) >= self.DEFER_FILES
+                or time.monotonic() - self._pending_since >= self.DEFER_SECONDS):
+            pending, self._pending = self._pending, []
+            self._commit(pending)
+            self._pending_since = time.monotonic()
+
+    def _commit(self, files: list[list[tuple[str, tuple[object, ...]]]]) -> None:
+        if not files:
+            return
+        with self._damage("storing parses"), self.transaction() as db:
+            for statements in files:
+                for sql, params in statements:
+                    db.execute(sql, params)
 
     def counts(self) -> dict[str, int]:
         with self._damage("counting"):

@@ -373,3 +373,32 @@ def test_source_files_are_byte_identical_after_every_command(tmp_path: Path) -> 
         assert result.exit_code == 0, (args, result.output)
         assert snapshot(inbox) == before, args
         assert mtimes(inbox) == stamps, args
+
+
+def test_deferred_writes_are_stored_whole_in_batches_and_at_the_end(tmp_path: Path) -> None:
+    """Store.deferred holds writes back (another reader sees none of them), writes them a
+    batch at a time, each file with its fingerprint, and the rest when the block ends,
+    even by an exception."""
+    path = tmp_path / "store.sqlite"
+    store = Store(path)
+    store.DEFER_SECONDS = 3600.0  # batches by count only here: no flush on a slow machine
+    run = Activity(source="a.gpx", format="gpx", sport="running", distance_m=5000.0)
+
+    def put(n: int) -> None:
+        store.put((f"run{n}.gpx", "", n, n), f"{n:064x}", "key", "gpx", [run])
+
+    with pytest.raises(RuntimeError), store.deferred():
+        for n in range(Store.DEFER_FILES - 1):
+            put(n)
+        assert files_stored(path) == 0  # held back
+        put(Store.DEFER_FILES - 1)
+        assert files_stored(path) == Store.DEFER_FILES  # one batch, written whole
+        put(Store.DEFER_FILES)
+        assert files_stored(path) == Store.DEFER_FILES
+        raise RuntimeError("the import stops")
+    assert files_stored(path) == Store.DEFER_FILES + 1  # what was held back is not lost
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT count(*) FROM parses").fetchone()[0] == Store.DEFER_FILES + 1
+    put(1000)  # outside the block: at once
+    assert files_stored(path) == Store.DEFER_FILES + 2
+    store.close()
