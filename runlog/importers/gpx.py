@@ -810,20 +810,11 @@ def _pattern_segment(body: bytes, tpx_prefixes: set[bytes]) -> _Segment | None:
     prefix = first.group("prefix")
     if prefix is not None and prefix not in tpx_prefixes:
         return None
-    for pattern in (_layout_pattern(layout, prefix), _POINT):
-        parts = pattern.split(body)
-        stride = pattern.groups + 1  # re.split puts the text before each match first
-        if not b"".join(parts[::stride]).strip(b" \t\n"):
-            break
-    else:
+    split = xmltools.split_whole(body, (_layout_pattern(layout, prefix), _POINT))
+    if split is None:
         return None  # something between the points that the pattern does not read
-
-    def column(name: str) -> list[bytes | None]:
-        if name not in pattern.groupindex:
-            return [None] * (len(parts) // stride)
-        return parts[pattern.groupindex[name]::stride]
-
-    if pattern is _POINT and not set(column("prefix")) - {None} <= tpx_prefixes:
+    column = split.column
+    if split.pattern is _POINT and not set(column("prefix")) - {None} <= tpx_prefixes:
         return None
     try:
         lat = _floats(column("lat"), strict=True)

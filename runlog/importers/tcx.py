@@ -410,17 +410,10 @@ def _pattern_track(body: bytes, declared: set[bytes]) -> _CutTrack | None:
     extensions = first.group(0).find(b"<Extensions>") >= 0
     layout = tuple(extensions if name == "extensions" else first.group(name) is not None
                    for name in _PARTS)
-    for pattern in (_point_pattern(prefix, layout), general):
-        parts = pattern.split(body)
-        stride = pattern.groups + 1  # re.split puts the text before each match first
-        if not b"".join(parts[::stride]).strip(b" \t\n"):
-            break
-    else:
+    split = xmltools.split_whole(body, (_point_pattern(prefix, layout), general))
+    if split is None:
         return None  # something between the points that the pattern does not read
-    count = len(parts) // stride
-    return _CutTrack({name: parts[pattern.groupindex[name]::stride]
-                      if name in pattern.groupindex else [None] * count
-                      for name in _POINT_COLUMNS}, count)
+    return _CutTrack({name: split.column(name) for name in _POINT_COLUMNS}, split.count)
 
 
 #: A time as watches write it: ISO, seconds with up to six decimals, Z or an offset.

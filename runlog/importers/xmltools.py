@@ -13,7 +13,7 @@ from __future__ import annotations
 import codecs
 import math
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import TypeVar
@@ -368,6 +368,36 @@ def root_namespaces(data: bytes) -> list[tuple[bytes, str]] | None:
         return None
     return [(prefix, (double or single).decode("ascii", "replace"))
             for prefix, double, single in found]
+
+
+@dataclass
+class Split:
+    """A body cut into the matches of one pattern: ``re.split``'s parts (the text before each
+    match, then its groups)."""
+
+    pattern: re.Pattern[bytes]
+    parts: list[bytes | None]
+
+    @property
+    def count(self) -> int:
+        return len(self.parts) // (self.pattern.groups + 1)
+
+    def column(self, name: str) -> list[bytes | None]:
+        """Group ``name`` of every match (None where it did not take part, or the pattern
+        has no such group)."""
+        if name not in self.pattern.groupindex:
+            return [None] * self.count
+        return self.parts[self.pattern.groupindex[name]::self.pattern.groups + 1]
+
+
+def split_whole(body: bytes, patterns: Iterable[re.Pattern[bytes]]) -> Split | None:
+    """``body`` split by the first of ``patterns`` whose matches are all of it but
+    whitespace; None when none reads it whole."""
+    for pattern in patterns:
+        parts = pattern.split(body)
+        if not b"".join(parts[::pattern.groups + 1]).strip(b" \t\n"):  # type: ignore[arg-type]
+            return Split(pattern, parts)
+    return None
 
 
 def cut_bodies(data: bytes, start: re.Pattern[bytes], end: bytes, element: str,
