@@ -181,9 +181,11 @@ def _steps(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     """``haversine_m`` from each point to the next, each point's radians and cosine taken
     once: the same operations in the same order, so the same floats."""
     lat, lon = np.radians(lat), np.radians(lon)
-    cos = np.cos(lat)
-    a = (np.sin((lat[1:] - lat[:-1]) / 2) ** 2
-         + cos[:-1] * cos[1:] * np.sin((lon[1:] - lon[:-1]) / 2) ** 2)
+    # A damaged point (an infinite longitude) makes its steps NaN: no distance, no warning.
+    with np.errstate(invalid="ignore"):
+        cos = np.cos(lat)
+        a = (np.sin((lat[1:] - lat[:-1]) / 2) ** 2
+             + cos[:-1] * cos[1:] * np.sin((lon[1:] - lon[:-1]) / 2) ** 2)
     return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
