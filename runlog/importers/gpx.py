@@ -18,7 +18,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from functools import lru_cache
 from typing import Any
 from xml.etree.ElementTree import Element
@@ -343,11 +343,6 @@ _DEFAULT_NAMESPACE = re.compile(r"""\sxmlns=(['"])([^'"]+)\1""")
 _ROOT_START = re.compile(r"<[^?!]")
 #: Times in the forms almost every producer writes; gpxpy and numpy read these alike, any
 #: other form is read point by point by gpxpy's own time parser.
-_PLAIN_TIMES = re.compile(
-    r"(?:(?!0000)\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?(?:Z|[+-]\d\d:\d\d)\n)*")
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-_ONE_US = timedelta(microseconds=1)
-_ONE_DAY = timedelta(days=1)
 _NO_TIME = np.datetime64("NaT", "us")
 _FIXES = ("none", "2d", "3d", "dgps", "pps", "3")
 
@@ -649,47 +644,18 @@ def _times(texts: list[str | None]
     """Point times as naive UTC datetime64[us] (NaT where there is none), and the UTC offsets
     they were written with: one for all, or one per point. As gpxpy, then xmltools.file_time,
     read them."""
-    written = [t for t in texts if t is not None]
-    joined = "\n".join(written) + "\n"
-    if written and _PLAIN_TIMES.fullmatch(joined):
-        zones = {"Z" if t[-1] == "Z" else t[-6:] for t in written}
-        if len(zones) == 1:
-            zone = zones.pop()
-            local = joined.replace(zone + "\n", "\n").split("\n")[:-1]
-            found = _utc_times(local, zone)
-            if found is not None:
-                out = np.full(len(texts), _NO_TIME)
-                out[[i for i, t in enumerate(texts) if t is not None]] = found[0]
-                return out, found[1]
     out = np.full(len(texts), _NO_TIME)
+    found = xmltools.plain_utc_times([t for t in texts if t is not None])
+    if found is not None:
+        out[[i for i, t in enumerate(texts) if t is not None]] = found[0]
+        return out, found[1]
     offsets: list[timedelta | None] = []
     for index, text in enumerate(texts):
         when = xmltools.file_time(TIME_TYPE.from_string(text)) if text is not None else None
         offsets.append(when.offset if when is not None else None)
         if when is not None:
-            out[index] = np.datetime64((when.utc.to_pydatetime() - _EPOCH) // _ONE_US, "us")
+            out[index] = xmltools.datetime64(when)
     return out, offsets
-
-
-def _utc_times(local: list[str], zone: str) -> tuple[np.ndarray, timedelta | None] | None:
-    """Plain ISO local times (``2021-05-01T07:00:00.5``) written with ``zone``, as UTC, and
-    the offset; None when one has a field out of range (gpxpy reads no time there)."""
-    offset = _zone_offset(zone)
-    if abs(offset) >= _ONE_DAY:  # no such zone: file_time fails on it as gpxpy's datetime does
-        return None
-    try:
-        times = np.array(local, dtype="datetime64[us]")
-    except ValueError:
-        return None
-    return times - np.timedelta64(offset // _ONE_US, "us"), offset if offset else None
-
-
-def _zone_offset(zone: str) -> timedelta:
-    """The offset gpxpy's SimpleTZ makes of ``Z`` or ``+hh:mm``."""
-    if zone == "Z":
-        return timedelta(0)
-    sign = -1 if zone[0] == "-" else 1
-    return sign * timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6]))
 
 
 # ---------------------------------------------------------------------------------------
@@ -843,7 +809,7 @@ def _pattern_times(local: list[bytes | None], zones: list[bytes | None]
     if len(set(zones)) != 1 or zones[0] is None:
         return None  # times in several zones, or missing on some points: the tree reads them
     texts = b"\n".join(local).decode("ascii").split("\n")  # type: ignore[arg-type]
-    return _utc_times(texts, zones[0].decode("ascii"))
+    return xmltools.utc_times(texts, zones[0].decode("ascii"))
 
 
 def _floats(values: list[bytes | None], *, strict: bool = False) -> np.ndarray:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Any
@@ -357,7 +357,10 @@ class _CutTrack:
     """The trackpoints of one <Track> read by pattern: each column's texts, as bytes."""
 
     texts: dict[str, list[bytes | None]]
-    count: int
+
+    @property
+    def count(self) -> int:
+        return len(self.texts["time"])
 
 
 def _read_by_pattern(data: bytes, source: str) -> tuple[xmltools.XmlDocument,
@@ -403,8 +406,7 @@ def _pattern_track(body: bytes, declared: set[bytes]) -> _CutTrack | None:
     general = _point_pattern(prefix)
     first = general.search(body)
     if first is None:
-        return None if body.strip(b" \t\n") else _CutTrack(
-            {name: [] for name in _POINT_COLUMNS}, 0)
+        return None if body.strip(b" \t\n") else _CutTrack({name: [] for name in _POINT_COLUMNS})
     # The first point's layout for all (one expression without alternatives); the general
     # expression when the points differ.
     extensions = first.group(0).find(b"<Extensions>") >= 0
@@ -413,92 +415,29 @@ def _pattern_track(body: bytes, declared: set[bytes]) -> _CutTrack | None:
     split = xmltools.split_whole(body, (_point_pattern(prefix, layout), general))
     if split is None:
         return None  # something between the points that the pattern does not read
-    return _CutTrack({name: split.column(name) for name in _POINT_COLUMNS}, split.count)
-
-
-#: A time as watches write it: ISO, seconds with up to six decimals, Z or an offset.
-_PLAIN_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?(Z|[+-]\d\d:\d\d)")
-_ONE_US = timedelta(microseconds=1)
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-
-
-_ISO = rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?"
-#: Times read by pattern, joined by line feeds: every one plain ISO, all in the first's zone.
-_PLAIN_TIMES = re.compile(_ISO + rb"(Z|[+-]\d\d:\d\d)\n(?:" + _ISO + rb"\1\n)*")
+    return _CutTrack({name: split.column(name) for name in _POINT_COLUMNS})
 
 
 def _times(raw: list[str | bytes | None]) -> np.ndarray:
     """UTC times as datetime64[us] (NaT for none, unreadable or implausible): one numpy
     conversion when every time is plain ISO in one zone, else each by xmltools.file_time."""
-    out = _pattern_times(raw)
-    if out is None:
-        out = _texts_times(raw)
+    texts = [(t.decode("ascii") if isinstance(t, bytes) else t).strip() or None if t else None
+             for t in raw]
+    out = np.full(len(texts), np.datetime64("NaT"), dtype="datetime64[us]")
+    written = [i for i, text in enumerate(texts) if text is not None]
+    found = xmltools.plain_utc_times([texts[i] for i in written])  # type: ignore[misc]
+    if found is not None:
+        out[written] = found[0]
+    else:
+        for i in written:
+            when = xmltools.file_time(texts[i])
+            if when is not None:
+                out[i] = xmltools.datetime64(when)
     earliest = np.datetime64(xmltools.EARLIEST_PLAUSIBLE.tz_localize(None), "us")
     latest = np.datetime64((pd.Timestamp.now(tz="UTC") + xmltools.FUTURE_SLACK)
                            .tz_localize(None), "us")
     out[(out < earliest) | (out > latest)] = np.datetime64("NaT")
     return out
-
-
-def _pattern_times(raw: list[str | bytes | None]) -> np.ndarray | None:
-    """The times of trackpoints read by pattern when each has one, plain and in one zone
-    (the usual case, checked with one expression over them all); else None."""
-    if not raw or not all(isinstance(t, bytes) and t for t in raw):
-        return None
-    joined = b"\n".join(raw) + b"\n"  # type: ignore[arg-type]
-    plain = _PLAIN_TIMES.fullmatch(joined)
-    if plain is None:
-        return None
-    zone = plain.group(1).decode("ascii")
-    offset = _zone_offset(zone)
-    if offset is None:
-        return None
-    local = joined.replace(plain.group(1) + b"\n", b"\n").decode("ascii").split("\n")[:-1]
-    try:
-        times = np.array(local, dtype="datetime64[us]")
-    except ValueError:  # a field out of range: the general way reads none there
-        return None
-    return times - np.timedelta64(offset // _ONE_US, "us")
-
-
-def _texts_times(raw: list[str | bytes | None]) -> np.ndarray:
-    texts = [(t.decode("ascii") if isinstance(t, bytes) else t).strip() or None if t else None
-             for t in raw]
-    out = np.full(len(texts), np.datetime64("NaT"), dtype="datetime64[us]")
-    written = [i for i, text in enumerate(texts) if text is not None]
-    if not written:
-        return out
-    values = [texts[i] for i in written]
-    zones = {match.group(1) if match else None
-             for match in map(_PLAIN_TIME.fullmatch, values)}  # type: ignore[arg-type]
-    local = None
-    if len(zones) == 1 and None not in zones:
-        zone = zones.pop()
-        offset = _zone_offset(zone)  # type: ignore[arg-type]
-        if offset is not None:
-            cut = len(zone)  # type: ignore[arg-type]
-            try:
-                local = np.array([v[:-cut] for v in values], dtype="datetime64[us]")  # type: ignore[index]
-            except ValueError:  # a field out of range: file_time reads none there either
-                local = None
-            else:
-                out[written] = local - np.timedelta64(offset // _ONE_US, "us")
-    if local is None:
-        for i in written:
-            when = xmltools.file_time(texts[i])
-            if when is not None:
-                out[i] = np.datetime64((when.utc.to_pydatetime() - _EPOCH) // _ONE_US, "us")
-    return out
-
-
-def _zone_offset(zone: str) -> timedelta | None:
-    """``Z`` or ``+hh:mm`` as an offset; None for one datetime refuses (a day or more)."""
-    if zone == "Z":
-        return timedelta(0)
-    offset = timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6]))
-    if offset >= timedelta(days=1):
-        return None
-    return -offset if zone[0] == "-" else offset
 
 
 def _numbers(texts: list[str | bytes | None]) -> np.ndarray:

@@ -22,6 +22,7 @@ from xml.etree.ElementTree import ParseError as XmlSyntaxError
 from xml.etree.ElementTree import XMLParser as _CXmlParser
 
 import defusedxml.ElementTree as safe_et
+import numpy as np
 import pandas as pd
 from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden
 
@@ -126,15 +127,17 @@ def _fromstring(text: str) -> Element:
     return parser.close()
 
 
-def _deeper_than(root: Element, limit: int) -> bool:
-    """True when the tree under ``root`` has more than ``limit`` levels (walked level by level,
-    without recursion)."""
+def _levels(root: Element) -> Iterator[list[Element]]:
+    """The elements of the tree under ``root``, a level at a time (no recursion)."""
     level = [root]
-    for _ in range(limit):
+    while level:
+        yield level
         level = [c for elem in level for c in elem]
-        if not level:
-            return False
-    return True
+
+
+def _deeper_than(root: Element, limit: int) -> bool:
+    """True when the tree under ``root`` has more than ``limit`` levels."""
+    return any(depth >= limit for depth, _ in zip(range(limit + 1), _levels(root)))
 
 
 def _decode(data: bytes, notes: list[str]) -> str:
@@ -313,6 +316,50 @@ def file_time(value: str | datetime | None) -> FileTime | None:
     return FileTime(pd.Timestamp(utc), offset if offset else None)
 
 
+_ONE_US = timedelta(microseconds=1)
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_ISO_LOCAL = r"(?!0000)\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?"
+#: Times joined by line feeds: every one plain ISO (seconds to six decimals), all written in
+#: the zone of the first (``Z`` or ``+hh:mm``).
+_PLAIN_TIMES = re.compile(_ISO_LOCAL + r"(Z|[+-]\d\d:\d\d)\n(?:" + _ISO_LOCAL + r"\1\n)*")
+
+
+def plain_utc_times(texts: list[str]) -> tuple[np.ndarray, timedelta | None] | None:
+    """Times that are all plain ISO in one zone, as the readers' per-point reading would give
+    them, in one numpy conversion: naive UTC datetime64[us] and the zone's offset (None for
+    UTC); None when they are not all so (then each is read alone)."""
+    if not texts:
+        return None
+    joined = "\n".join(texts) + "\n"
+    plain = _PLAIN_TIMES.fullmatch(joined)
+    if plain is None:
+        return None
+    zone = plain.group(1)
+    return utc_times(joined.replace(zone + "\n", "\n").split("\n")[:-1], zone)
+
+
+def utc_times(local: list[str], zone: str) -> tuple[np.ndarray, timedelta | None] | None:
+    """Plain ISO local times (``2021-05-01T07:00:00.5``) written with ``zone`` (``Z`` or
+    ``+hh:mm``), as naive UTC datetime64[us], and the offset (None for UTC); None for a zone
+    of a day or more or a field out of range (no reader reads a time there either)."""
+    offset = timedelta(0)
+    if zone != "Z":
+        offset = timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6]))
+        offset = -offset if zone[0] == "-" else offset
+    if abs(offset) >= timedelta(days=1):
+        return None
+    try:
+        times = np.array(local, dtype="datetime64[us]")
+    except ValueError:
+        return None
+    return times - np.timedelta64(offset // _ONE_US, "us"), offset if offset else None
+
+
+def datetime64(when: FileTime) -> np.datetime64:
+    """A file time as naive UTC datetime64[us]."""
+    return np.datetime64((when.utc.to_pydatetime() - _EPOCH) // _ONE_US, "us")
+
+
 def is_plausible(when: pd.Timestamp) -> bool:
     """False for times no watch recorded: before 1990 or more than a day in the future."""
     return EARLIEST_PLAUSIBLE <= when <= pd.Timestamp.now(tz="UTC") + FUTURE_SLACK
@@ -445,15 +492,8 @@ def deepest_cut(root: Element) -> int:
     """The depth (the root is 0) of the deepest element marked with :data:`CUT_MARK`; -1
     when none is. A reader adds the depth of what it cut, so that the file is refused as
     nested too deep (:data:`MAX_DEPTH`) exactly when the whole file would be."""
-    deepest = -1
-    level = [root]
-    depth = 0
-    while level:
-        if any(elem.get(CUT_MARK) is not None for elem in level):
-            deepest = depth
-        level = [c for elem in level for c in elem]
-        depth += 1
-    return deepest
+    return max((depth for depth, level in enumerate(_levels(root))
+                if any(elem.get(CUT_MARK) is not None for elem in level)), default=-1)
 
 
 def _prolog_end(data: bytes) -> int:
