@@ -20,12 +20,14 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TypeVar
 
 import platformdirs
 
@@ -38,6 +40,7 @@ ENV_VAR = "RUNLOG_STORE"
 BUSY_TIMEOUT_S = 60.0
 _TABLES = ("meta", "files", "parses")
 _ADVICE = "remove it or use another --store"
+T = TypeVar("T")
 _REFUSALS = {cls.__name__: cls for cls in (ParseError, NotAnActivity, UnsupportedFormat)}
 
 
@@ -71,6 +74,30 @@ CREATE TABLE IF NOT EXISTS parses (
 """
 
 
+def _is_busy(exc: BaseException) -> bool:
+    """SQLite's SQLITE_BUSY / SQLITE_LOCKED: another connection holds a lock, nothing wrong."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    text = str(exc)
+    return "database is locked" in text or "database table is locked" in text
+
+
+def _while_busy(step: Callable[[], T]) -> T:
+    """Run ``step`` until it is not refused as busy, for up to :data:`BUSY_TIMEOUT_S`; the
+    last refusal is raised after that."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    pause = 0.002
+    while True:
+        try:
+            return step()
+        except sqlite3.OperationalError as exc:
+            if not _is_busy(exc) or time.monotonic() >= deadline:
+                raise
+        time.sleep(pause * (0.5 + random.random()))
+        pause = min(pause * 2, 0.1)
+
+
 class Store:
     """Parse results and file fingerprints in one SQLite file."""
 
@@ -89,9 +116,12 @@ class Store:
         try:
             with self._damage("opening"):
                 self._db.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
-                self._db.execute("PRAGMA journal_mode=WAL")
+                # Switching a new file to WAL needs it alone for an instant, and SQLite
+                # answers "database is locked" at once, without its busy handler, when
+                # another process is opening the same new file: take turns here instead.
+                _while_busy(lambda: self._db.execute("PRAGMA journal_mode=WAL"))
                 self._db.execute("PRAGMA synchronous=NORMAL")
-                self._check_schema()
+                _while_busy(self._check_schema)
         except BaseException:
             self._db.close()
             raise
@@ -102,6 +132,12 @@ class Store:
         try:
             yield
         except sqlite3.DatabaseError as exc:
+            if _is_busy(exc):
+                # Another process held the store longer than we wait: nothing is damaged.
+                raise StoreError(
+                    f"the store is in use by another runlog process and stayed busy for "
+                    f"{BUSY_TIMEOUT_S:.0f} s ({doing}); try again when it has finished",
+                    str(self.path)) from exc
             raise StoreError(f"the store cannot be read ({doing}: {exc}); {_ADVICE}",
                              str(self.path)) from exc
 
