@@ -35,14 +35,16 @@ def severity_order(flag: Flag) -> tuple[int, str, str]:
     return (-int(flag.severity), flag.date.isoformat(), flag.code)
 
 
-def run_all(ctx: Context) -> tuple[list[Flag], dict[str, Any]]:
+def run_all(ctx: Context) -> tuple[list[Flag], dict[str, Any], list[str]]:
     flags: list[Flag] = []
     figures: dict[str, Any] = {}
+    notes: list[str] = []
     for analyzer in ANALYZERS.values():
         found = analyzer(ctx)
         flags.extend(found.flags)
         figures.update(found.figures)
-    return flags, figures
+        notes.extend(found.notes)
+    return flags, figures, notes
 
 
 REPORT_SCHEMA = "runlog.report/1"
@@ -108,7 +110,7 @@ def analyze(
         as_of = date.fromisoformat(as_of)
     screened = sanity.screen(activities)
     ctx, counts = prepare(screened.activities, settings, as_of)
-    flags, figures = run_all(ctx)
+    flags, figures, analyzer_notes = run_all(ctx)
     current = sorted((f for f in flags if f.last_day >= ctx.window_start), key=severity_order)
     history = sorted((f for f in flags if f.last_day < ctx.window_start),
                      key=lambda f: (f.date, f.code), reverse=True)
@@ -117,7 +119,8 @@ def analyze(
         athlete=settings.athlete or (athletes[0] if len(athletes) == 1 else None),
         as_of=ctx.as_of, units=settings.units, window_start=ctx.window_start,
         flags=current, history=history, figures=figures, summary=_summary(ctx),
-        data_notes=_data_notes(ctx, counts, skipped, screened), skipped=skipped)
+        data_notes=_data_notes(ctx, counts, skipped, screened) + analyzer_notes,
+        skipped=skipped)
 
 
 def _summary(ctx: Context) -> dict[str, Any]:

@@ -61,6 +61,9 @@ class Context:
 class Findings:
     flags: list[Flag] = field(default_factory=list)
     figures: dict[str, Any] = field(default_factory=dict)
+    #: Plain sentences for the report's "Data notes": what this analyzer could not judge, or
+    #: guessed, and why (a history too short for a rule, names that matched no shoe...).
+    notes: list[str] = field(default_factory=list)
 
 
 
