@@ -55,6 +55,15 @@ from .streams import FOOT_SPORTS
 FORMAT = "runlog-csv"
 
 UNIT_METRES = {"km": 1000.0, "mi": 1609.344, "m": 1.0}
+#: How people write the units by hand (a log's "10K", "13.1 miles", "5 kms", "800 metres").
+UNIT_SPELLINGS = {
+    "km": "km", "k": "km", "kms": "km", "kilometer": "km", "kilometers": "km",
+    "kilometre": "km", "kilometres": "km",
+    "mi": "mi", "mile": "mi", "miles": "mi",
+    "m": "m", "meter": "m", "meters": "m", "metre": "m", "metres": "m",
+}
+#: Race distances written by name; the marathon is 42.195 km by World Athletics' rules.
+NAMED_DISTANCES_M = {"marathon": 42195.0, "half marathon": 21097.5, "half-marathon": 21097.5}
 DISTANCE_COLUMNS = ("distance", "distance_km", "distance_mi", "distance_m")
 SURFACE_WORDS = {
     "road": "road", "street": "road", "asphalt": "road", "concrete": "road",
@@ -64,7 +73,7 @@ SURFACE_WORDS = {
 #: Date-only rows are put at midday, the time least likely to move the run to another day.
 DATE_ONLY_TIME = time(12, 0)
 
-_DISTANCE = re.compile(r"(\d+(?:[.,]\d+)?)\s*(km|mi|m)", re.IGNORECASE)
+_DISTANCE = re.compile(r"(\d+(?:[.,]\d+)?)\s*([a-z]+)\.?", re.IGNORECASE)
 _DURATION_PART = re.compile(r"(\d+(?:[.,]\d+)?)\s*(h|min|s)", re.IGNORECASE)
 _DURATION = re.compile(r"(?:\d+(?:[.,]\d+)?\s*(?:h|min|s)\s*)+", re.IGNORECASE)
 
@@ -75,10 +84,14 @@ def matches(header: list[str]) -> bool:
 
 
 def parse_distance(text: str) -> float:
-    """Metres from ``10 km``, ``6.2 mi``, ``800 m``, ``5000m`` (decimal point or comma)."""
+    """Metres from ``10 km``, ``6.2 mi``, ``800 m``, ``5000m`` (decimal point or comma), and
+    as people write them by hand: ``10K``, ``13.1 miles``, ``800 metres``, ``Half marathon``."""
+    named = NAMED_DISTANCES_M.get(" ".join(text.casefold().split()))
+    if named is not None:
+        return named
     m = _DISTANCE.fullmatch(text.strip())
-    if m:
-        return float(m[1].replace(",", ".")) * UNIT_METRES[m[2].lower()]
+    if m and m[2].casefold() in UNIT_SPELLINGS:
+        return float(m[1].replace(",", ".")) * UNIT_METRES[UNIT_SPELLINGS[m[2].casefold()]]
     if re.fullmatch(r"\d+(?:[.,]\d+)?", text.strip()):
         raise RowProblem(f"distance {text!r} needs a unit (km, mi or m)")
     raise RowProblem(f"distance {text!r} not understood")

@@ -64,6 +64,15 @@ def title(report: Report) -> str:
     return f"runlog report{who}, as of {report.as_of.isoformat()}"
 
 
+def _span(span: dict[str, Any]) -> str:
+    """The history's first and latest activity: a report on stale data must say so."""
+    if not span.get("first_day"):
+        return ""
+    latest_run = span.get("latest_run")
+    run = f"; latest run {latest_run}" if latest_run and latest_run != span["latest_day"] else ""
+    return f" History: {span['first_day']} to {span['latest_day']}{run}."
+
+
 def build(report: Report) -> list[Block]:
     d = report.to_dict()
     u = report.units
@@ -72,7 +81,8 @@ def build(report: Report) -> list[Block]:
         f"Last {(report.as_of - report.window_start).days + 1} days "
         f"({d['window']['start']} to {d['window']['end']}): {s['runs']} runs, "
         f"{s['distance']:.1f} {u}, {format_duration(s['moving_time_s'])} moving; longest run "
-        f"{s['longest_run']:.1f} {u}; {s['other_sessions']} other sessions.")]
+        f"{s['longest_run']:.1f} {u}; {s['other_sessions']} other sessions."
+        + _span(d["history_span"]))]
 
     blocks.append(Heading("Current flags"))
     if report.flags:
@@ -135,9 +145,10 @@ def build(report: Report) -> list[Block]:
         blocks.append(Bullets(items))
 
     notes = list(report.data_notes)
-    if notes or report.skipped:
+    if notes or report.skipped or report.left_out:
         blocks.append(Heading("Data notes"))
         items = notes + [f"skipped {s['path']}: {s['reason']}" for s in report.skipped]
+        items += [f"left out of {s['path']}: {s['reason']}" for s in report.left_out]
         blocks.append(Bullets(items))
 
     blocks += [Heading("About these flags"), Paragraph(DISCLAIMER),

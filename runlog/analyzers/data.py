@@ -1,0 +1,40 @@
+"""The history itself: its span, and whether it still reaches the report's window.
+
+A history whose latest run is older than the window looks, to every other rule, like a runner
+who did nothing risky: "no current flags". For a weekly cron job "all fine" and "the export
+stopped a month ago" must not read the same, so a stale history is a current warning that
+``--fail-on`` acts on.
+"""
+
+from __future__ import annotations
+
+from ..model import Flag, Severity
+from .base import Context, Findings
+
+STALE_SOURCE = "runlog: the dates of the history itself"
+
+
+def analyze(ctx: Context) -> Findings:
+    acts, runs = ctx.activities, ctx.runs
+    first = acts["day"].min() if len(acts) else None
+    latest = acts["day"].max() if len(acts) else None
+    latest_run = runs["day"].max() if len(runs) else None
+    figure = {"first_day": first.isoformat() if first else None,
+              "latest_day": latest.isoformat() if latest else None,
+              "latest_run": latest_run.isoformat() if latest_run else None}
+    flags = []
+    if latest_run is None or latest_run < ctx.window_start:
+        days = ctx.settings.window_days
+        if latest_run is None:
+            said = "This history holds no run up to " + ctx.as_of.isoformat()
+        else:
+            ago = (ctx.as_of - latest_run).days
+            said = (f"The latest run in this history is from {latest_run.isoformat()}, "
+                    f"{ago} days before {ctx.as_of.isoformat()}")
+        flags.append(Flag(
+            code="data.stale", severity=Severity.WARNING,
+            title=f"No runs in the last {days} days",
+            message=(f"{said}, so no flag can speak of recent training. If you have been "
+                     "running, the export or the watch's sync may have stopped: export again."),
+            date=ctx.window_start, end=ctx.as_of, evidence="data", source=STALE_SOURCE))
+    return Findings(flags=flags, figures={"history": figure})
