@@ -40,6 +40,8 @@ class Table:
     headers: list[str]
     rows: list[list[str]]
     numeric: list[bool] = field(default_factory=list)  # right-align these columns
+    #: rows of free text (shoe names) too wide for a phone: shown there as cards
+    reflow: bool = False
 
 
 @dataclass
@@ -95,7 +97,7 @@ def build(report: Report) -> list[Block]:
             ["shoe", f"distance ({u})", "runs", "last run", "status", "replace by"],
             [[sh["name"], f"{sh['distance']:.0f}", str(sh["runs"]), sh["last_run"] or "-",
               sh["status"], sh["projected_replace_date"] or "-"] for sh in d["shoes"]],
-            [False, True, True, False, False, False]), ChartSlot("shoe_mileage")]
+            [False, True, True, False, False, False], reflow=True), ChartSlot("shoe_mileage")]
         unassigned = report.figures.get("shoes_unassigned", {})
         if unassigned.get("runs"):
             blocks.append(Paragraph(
