@@ -7,6 +7,7 @@ into current ones (dated inside the report window) and history.
 from __future__ import annotations
 
 import itertools
+from html import escape
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -76,6 +77,24 @@ class Report:
     def worst(self) -> Flag | None:
         return self.flags[0] if self.flags else None
 
+    def render(self, fmt: str = "text") -> str:
+        """The report as ``text``, ``markdown``, ``html`` (one self-contained page) or
+        ``json``: the same bytes ``runlog report --format FMT`` prints."""
+        from ..report import render
+
+        return render(self, fmt)
+
+    def _repr_html_(self) -> str:
+        """A notebook shows the HTML report in a frame of its own, so its styles stay in it."""
+        page = self.render("html")
+        return (f'<iframe title="{escape(self.title)}" srcdoc="{escape(page)}" '
+                'style="width: 100%; height: 40rem; border: 1px solid #ddd"></iframe>')
+
+    @property
+    def title(self) -> str:
+        who = f" for {self.athlete}" if self.athlete else ""
+        return f"runlog report{who}, as of {self.as_of.isoformat()}"
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "schema": REPORT_SCHEMA,
@@ -93,6 +112,7 @@ class Report:
             "cadence": self.figures.get("cadence", {}),
             "variety": self.figures.get("variety", {}),
             "history_span": self.figures.get("history", {}),
+            "totals": self.figures.get("totals", {"months": [], "years": []}),
             "data_notes": list(self.data_notes),
             "skipped": list(self.skipped),
             "left_out": list(self.left_out),

@@ -8,6 +8,8 @@ stopped a month ago" must not read the same, so a stale history is a current war
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..model import Flag, Severity
 from .base import Context, Findings
 
@@ -37,4 +39,27 @@ def analyze(ctx: Context) -> Findings:
             message=(f"{said}, so no flag can speak of recent training. If you have been "
                      "running, the export or the watch's sync may have stopped: export again."),
             date=ctx.window_start, end=ctx.as_of, evidence="data", source=STALE_SOURCE))
-    return Findings(flags=flags, figures={"history": figure})
+    return Findings(flags=flags, figures={"history": figure, "totals": totals(ctx)})
+
+
+def totals(ctx: Context) -> dict[str, list[dict[str, Any]]]:
+    """Running per calendar month and year on the athlete's clock (distance in the report's
+    units): what runners compare with their own logs. The period holding the report's day is
+    marked incomplete."""
+    runs = ctx.runs
+    out: dict[str, list[dict[str, Any]]] = {"months": [], "years": []}
+    if not len(runs):
+        return out
+    for key, label in (("months", "%Y-%m"), ("years", "%Y")):
+        period = [day.strftime(label) for day in runs["day"]]
+        current = ctx.as_of.strftime(label)
+        grouped = runs.assign(period=period).groupby("period", sort=True)
+        for name, group in grouped:
+            out[key].append({
+                "period": name, "runs": len(group),
+                "distance": round(ctx.in_units(float(group["distance_m"].fillna(0).sum())), 2),
+                "moving_time_s": round(float(group["moving_time_s"].fillna(0).sum()), 1),
+                "longest_run": round(ctx.in_units(float(group["distance_m"].max())), 2)
+                if group["distance_m"].notna().any() else None,
+                "complete": name != current})
+    return out

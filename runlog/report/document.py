@@ -17,6 +17,9 @@ from ..output import format_duration
 WEEKS_LISTED = 8
 #: Older flags listed by name (the rest are counted).
 HISTORY_LISTED = 12
+#: Months and years in the totals table (JSON has every one).
+MONTHS_LISTED = 6
+YEARS_LISTED = 5
 
 
 @dataclass
@@ -62,8 +65,7 @@ def _pct(value: float | None) -> str:
 
 
 def title(report: Report) -> str:
-    who = f" for {report.athlete}" if report.athlete else ""
-    return f"runlog report{who}, as of {report.as_of.isoformat()}"
+    return report.title
 
 
 def _span(span: dict[str, Any]) -> str:
@@ -110,6 +112,18 @@ def build(report: Report) -> list[Block]:
             [[w["week_start"], f"{w['distance']:.1f}", str(w["runs"]), _pct(w["change"]),
               "-" if w["acwr"] is None else f"{w['acwr']:.2f}"] for w in weeks],
             [False, True, True, True, True]), ChartSlot("weekly_distance")]
+
+    months = d["totals"]["months"][-MONTHS_LISTED:]
+    if months:
+        years = d["totals"]["years"]
+        rows = [[m["period"] + ("" if m["complete"] else " (so far)"), str(m["runs"]),
+                 f"{m['distance']:.1f}", format_duration(m["moving_time_s"])] for m in months]
+        if len(years) > 1:
+            rows += [[y["period"] + ("" if y["complete"] else " (so far)"), str(y["runs"]),
+                      f"{y['distance']:.1f}", format_duration(y["moving_time_s"])]
+                     for y in years[-YEARS_LISTED:]]
+        blocks += [Heading("Totals"), Table(["month / year", "runs", f"distance ({u})",
+                                             "moving"], rows, [False, True, True, True])]
 
     surfaces = d["surfaces"]
     window = surfaces.get("window", {})
