@@ -77,6 +77,17 @@ class Shoe:
 
 
 @dataclass(frozen=True)
+class Injury:
+    """One injury the runner logged: previous injury is the strongest known risk factor
+    (EVIDENCE.md, "Previous injury") and is not in watch data."""
+
+    date: date
+    area: str
+    days_off: int | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
 class Settings:
     athlete: str | None = None
     units: str = "mi"
@@ -85,6 +96,7 @@ class Settings:
     garmin_csv_units: str | None = None
     thresholds: Thresholds = field(default_factory=Thresholds)
     shoes: tuple[Shoe, ...] = ()
+    injuries: tuple[Injury, ...] = ()
     path: Path | None = None  # the file these came from
 
     @property
@@ -97,8 +109,9 @@ class Settings:
 
 
 _TOP_KEYS = {"athlete", "units", "timezone", "window", "garmin_csv_units", "thresholds",
-             "shoes"}
+             "shoes", "injuries"}
 _SHOE_KEYS = {"name", "first_used", "retired", "initial_distance", "surfaces"}
+_INJURY_KEYS = {"date", "area", "days_off", "note"}
 
 
 def find_config(paths: list[str | Path]) -> Path | None:
@@ -182,6 +195,24 @@ def parse_settings(data: dict[str, Any], where: str = "settings", text: str = ""
             raise fail("shoes", "must be an array of tables ([[shoes]])")
         changes["shoes"] = tuple(_shoe(entry, units, fail, i)
                                  for i, entry in enumerate(data["shoes"]))
+    if "injuries" in data:
+        if not isinstance(data["injuries"], list):
+            raise fail("injuries", "must be an array of tables ([[injuries]])")
+
+        def fail_entry(index: int) -> Any:
+            # errors name the line of the key inside this entry's own [[injuries]] table
+            starts = [m.end() for m in re.finditer(r"^\s*\[\[(?:\w+\.)?injuries\]\]", text,
+                                                   re.MULTILINE)]
+            after = starts[index] if index < len(starts) else 0
+
+            def failing(key: str, reason: str) -> ConfigError:
+                return ConfigError(f"{key}: {reason}", where,
+                                   line=_line_of(text, key.split(".")[-1], after))
+            return failing
+
+        changes["injuries"] = tuple(sorted(
+            (_injury(entry, fail_entry(i), i) for i, entry in enumerate(data["injuries"])),
+            key=lambda injury: injury.date))
     return replace(settings, **changes)
 
 
@@ -204,6 +235,30 @@ def _thresholds(table: dict[str, Any], fail: Any) -> Thresholds:
             raise fail(f"thresholds.{key}", "must be a whole number")
         values[name] = type(default)(value * factor) if factor != 1.0 else value
     return Thresholds(**values)
+
+
+def _injury(entry: Any, fail: Any, index: int) -> Injury:
+    if not isinstance(entry, dict):
+        raise fail("injuries", f"entry {index + 1} must be a table")
+    unknown = sorted(set(entry) - _INJURY_KEYS)
+    if unknown:
+        raise fail(f"injuries.{unknown[0]}", "unknown key (date, area, days_off, note)")
+    when = entry.get("date")
+    if not isinstance(when, date) or hasattr(when, "hour"):
+        raise fail("injuries.date", f"injury {index + 1} needs a date like 2026-03-02, not "
+                   f"{when!r}")
+    area = entry.get("area")
+    if not isinstance(area, str) or not area.strip():
+        raise fail("injuries.area", f"injury {index + 1} needs an area, such as \"left knee\"")
+    days_off = entry.get("days_off")
+    if days_off is not None and (isinstance(days_off, bool) or not isinstance(days_off, int)
+                                 or days_off < 0):
+        raise fail("injuries.days_off", f"must be a whole number of days, not {days_off!r}")
+    note = entry.get("note")
+    if note is not None and not isinstance(note, str):
+        raise fail("injuries.note", f"must be text, not {note!r}")
+    return Injury(date=when, area=area.strip(), days_off=days_off,
+                  note=note.strip() or None if note else None)
 
 
 def _shoe(entry: Any, units: str, fail: Any, index: int) -> Shoe:

@@ -7,16 +7,16 @@ into current ones (dated inside the report window) and history.
 from __future__ import annotations
 
 import itertools
-from html import escape
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from html import escape
 from typing import Any
 
 from .. import sanity
 from ..config import Settings
 from ..model import EVIDENCE_RANK, Flag
-from . import cadence, data, load, shoes, surface, variety
+from . import cadence, data, injuries, load, shoes, surface, variety
 from .base import DISCLAIMER, PREVIOUS_INJURY_NOTE, Context, Findings, prepare
 
 __all__ = ["ANALYZERS", "DISCLAIMER", "PREVIOUS_INJURY_NOTE", "Report", "analyze"]
@@ -31,6 +31,7 @@ ANALYZERS: dict[str, Analyzer] = {
     "cadence": cadence.analyze,
     "variety": variety.analyze,
     "data": data.analyze,
+    "injuries": injuries.analyze,
 }
 
 
@@ -113,6 +114,8 @@ class Report:
             "variety": self.figures.get("variety", {}),
             "history_span": self.figures.get("history", {}),
             "totals": self.figures.get("totals", {"months": [], "years": []}),
+            "injuries": self.figures.get("injuries", []),
+            "injury_precursors": self.figures.get("injury_precursors", {}),
             "data_notes": list(self.data_notes),
             "skipped": list(self.skipped),
             "left_out": list(self.left_out),
@@ -141,6 +144,7 @@ def analyze(
     screened = sanity.screen(activities)
     ctx, counts = prepare(screened.activities, settings, as_of)
     flags, figures, analyzer_notes = run_all(ctx)
+    figures.update(injuries.history(ctx, flags))
     current = sorted((f for f in flags if f.last_day >= ctx.window_start), key=severity_order)
     history = sorted((f for f in flags if f.last_day < ctx.window_start),
                      key=lambda f: (f.date, f.code), reverse=True)

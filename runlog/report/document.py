@@ -68,6 +68,15 @@ def title(report: Report) -> str:
     return report.title
 
 
+def _injury_line(injury: dict[str, Any]) -> str:
+    off = f", {injury['days_off']} days off" if injury["days_off"] is not None else ""
+    note = f" ({injury['note']})" if injury["note"] else ""
+    before = injury["preceded_by"]
+    said = ("no flag in the 6 weeks before" if not before else "in the 6 weeks before: "
+            + ", ".join(f"{f['code']} on {f['date']} ({f['severity']})" for f in before))
+    return f"{injury['date']} {injury['area']}{off}{note}: {said}."
+
+
 def _span(span: dict[str, Any]) -> str:
     """The history's first and latest activity: a report on stale data must say so."""
     if not span.get("first_day"):
@@ -151,6 +160,18 @@ def build(report: Report) -> list[Block]:
                 f"{cad['runs']} recent runs; {cad['share_in_band']:.0%} of running time inside "
                 f"{low:.0f}-{high:.0f} steps/min."))
             blocks.append(ChartSlot("cadence_distribution"))
+
+    if d["injuries"]:
+        blocks += [Heading("Injuries"), Bullets([_injury_line(i) for i in d["injuries"]])]
+        logged = len(d["injuries"])
+        counts = sorted(d["injury_precursors"].items(), key=lambda kv: (-kv[1], kv[0]))
+        if counts:
+            (code, n), rest = counts[0], counts[1:]
+            injuries_word = "injury" if logged == 1 else "injuries"
+            also = ("; then " + ", ".join(f"{c} ({k})" for c, k in rest)) if rest else ""
+            blocks.append(Paragraph(
+                f"{code} came before {n} of your {logged} logged {injuries_word}{also}. "
+                "Counts of your own history, not a prediction."))
 
     if report.history:
         blocks.append(Heading("Earlier flags"))
