@@ -159,10 +159,10 @@ initial_distance = 900
 
 def test_item7_unconfigured_spellings_are_one_shoe(tmp_path: Path) -> None:
     rows = ([row(d, shoe="Kinvara 14") for d in every("2026-09-08", 3, 3)]
-            + [row("2026-09-30", shoe="kinvara-14")])
+            + [row("2026-09-30", shoe="kinvara-14"), row("2026-10-01", shoe=" Kinvara  14")])
     out = report(tmp_path, rows, 'units = "km"\n')
     (shoe,) = out["shoes"]
-    assert (shoe["name"], shoe["runs"], shoe["configured"]) == ("Kinvara 14", 4, False)
+    assert (shoe["name"], shoe["runs"], shoe["configured"]) == ("Kinvara 14", 5, False)
 
 
 # --- item 8: runs of unknown surface and surface-limited shoes ---------------------------

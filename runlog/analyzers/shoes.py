@@ -81,7 +81,7 @@ def assign_shoes(runs: pd.DataFrame, shoes: tuple[Shoe, ...]) -> pd.DataFrame:
     for shoe in shoes:
         for spelling in (shoe.name, *shoe.aliases):
             by_key.setdefault(shoe_key(spelling), shoe.name)
-    named = [row.strip() if isinstance(row, str) and shoe_key(row) else None
+    named = [" ".join(row.split()) if isinstance(row, str) and shoe_key(row) else None
              for row in runs["shoe"]]
     spellings: dict[str, Counter[str]] = {}
     for name in named:
