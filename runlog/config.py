@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import sys
+import unicodedata
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from pathlib import Path
@@ -74,6 +75,17 @@ class Shoe:
     retired: date | None = None
     initial_distance_m: float = 0.0
     surfaces: tuple[str, ...] = ()
+    #: Other names runs give this pair (Strava gear "Nike Pegasus 40" for "Pegasus 40").
+    aliases: tuple[str, ...] = ()
+
+
+def shoe_key(name: str) -> str:
+    """What two spellings of one shoe name share: case, accents, spaces and punctuation
+    folded away ("Pegasus-40", "pegasus 40" and "PEGASUS  40" are one shoe). Digits stay, so
+    "Pegasus 40" and "Pegasus 41" stay two shoes; a longer name ("Nike Pegasus 40") is another
+    name unless it is listed in ``aliases``."""
+    text = unicodedata.normalize("NFKD", name).casefold()
+    return "".join(ch for ch in text if ch.isalnum())
 
 
 @dataclass(frozen=True)
@@ -110,7 +122,7 @@ class Settings:
 
 _TOP_KEYS = {"athlete", "units", "timezone", "window", "garmin_csv_units", "thresholds",
              "shoes", "injuries"}
-_SHOE_KEYS = {"name", "first_used", "retired", "initial_distance", "surfaces"}
+_SHOE_KEYS = {"name", "first_used", "retired", "initial_distance", "surfaces", "aliases"}
 _INJURY_KEYS = {"date", "area", "days_off", "note"}
 
 
@@ -124,6 +136,15 @@ def find_config(paths: list[str | Path]) -> Path | None:
             return candidate
     candidate = Path.cwd() / CONFIG_NAME
     return candidate if candidate.is_file() else None
+
+
+def _table_offset(text: str, name: str, index: int) -> int:
+    """Where the ``index``-th ``[[name]]`` table (or a roster's ``[[athletes.name]]``) starts
+    in ``text`` (0 if not found), so an error in the second pair names the second pair's
+    line."""
+    headers = [m.start() for m in re.finditer(
+        rf"^\s*\[\[\s*(?:\w+\.)?{name}\s*\]\]", text, re.MULTILINE)]
+    return headers[index] if index < len(headers) else 0
 
 
 def _line_of(text: str, key: str, after: int = 0) -> int | None:
@@ -152,8 +173,9 @@ def load_settings(path: str | Path | None) -> Settings:
 
 
 def parse_settings(data: dict[str, Any], where: str = "settings", text: str = "") -> Settings:
-    def fail(key: str, reason: str) -> ConfigError:
-        return ConfigError(f"{key}: {reason}", where, line=_line_of(text, key.split(".")[-1]))
+    def fail(key: str, reason: str, after: int = 0) -> ConfigError:
+        return ConfigError(f"{key}: {reason}", where,
+                           line=_line_of(text, key.split(".")[-1], after))
 
     unknown = sorted(set(data) - _TOP_KEYS)
     if unknown:
@@ -193,26 +215,11 @@ def parse_settings(data: dict[str, Any], where: str = "settings", text: str = ""
     if "shoes" in data:
         if not isinstance(data["shoes"], list):
             raise fail("shoes", "must be an array of tables ([[shoes]])")
-        changes["shoes"] = tuple(_shoe(entry, units, fail, i)
-                                 for i, entry in enumerate(data["shoes"]))
+        changes["shoes"] = _shoes(data["shoes"], units, fail, text)
     if "injuries" in data:
         if not isinstance(data["injuries"], list):
             raise fail("injuries", "must be an array of tables ([[injuries]])")
-
-        def fail_entry(index: int) -> Any:
-            # errors name the line of the key inside this entry's own [[injuries]] table
-            starts = [m.end() for m in re.finditer(r"^\s*\[\[(?:\w+\.)?injuries\]\]", text,
-                                                   re.MULTILINE)]
-            after = starts[index] if index < len(starts) else 0
-
-            def failing(key: str, reason: str) -> ConfigError:
-                return ConfigError(f"{key}: {reason}", where,
-                                   line=_line_of(text, key.split(".")[-1], after))
-            return failing
-
-        changes["injuries"] = tuple(sorted(
-            (_injury(entry, fail_entry(i), i) for i, entry in enumerate(data["injuries"])),
-            key=lambda injury: injury.date))
+        changes["injuries"] = _injuries(data["injuries"], fail, text)
     return replace(settings, **changes)
 
 
@@ -235,6 +242,18 @@ def _thresholds(table: dict[str, Any], fail: Any) -> Thresholds:
             raise fail(f"thresholds.{key}", "must be a whole number")
         values[name] = type(default)(value * factor) if factor != 1.0 else value
     return Thresholds(**values)
+
+
+def _injuries(entries: list[Any], fail: Any, text: str) -> tuple[Injury, ...]:
+    injuries = []
+    for index, entry in enumerate(entries):
+        after = _table_offset(text, "injuries", index)
+
+        def fail_here(key: str, reason: str, after: int = after) -> Any:
+            return fail(key, reason, after)
+
+        injuries.append(_injury(entry, fail_here, index))
+    return tuple(sorted(injuries, key=lambda injury: injury.date))
 
 
 def _injury(entry: Any, fail: Any, index: int) -> Injury:
@@ -261,6 +280,31 @@ def _injury(entry: Any, fail: Any, index: int) -> Injury:
                   note=note.strip() or None if note else None)
 
 
+def _shoes(entries: list[Any], units: str, fail: Any, text: str) -> tuple[Shoe, ...]:
+    shoes: list[Shoe] = []
+    owner: dict[str, str] = {}  # shoe_key of every name and alias -> the shoe it names
+    for index, entry in enumerate(entries):
+        after = _table_offset(text, "shoes", index)
+
+        def fail_here(key: str, reason: str, after: int = after) -> Any:
+            return fail(key, reason, after)
+
+        shoe = _shoe(entry, units, fail_here, index)
+        if shoe_key(shoe.name) in owner:
+            raise fail_here("shoes.name", f"{shoe.name!r} is already a name or alias of "
+                                          f"{owner[shoe_key(shoe.name)]!r} (case, spaces and "
+                                          "punctuation aside)")
+        owner[shoe_key(shoe.name)] = shoe.name
+        for alias in shoe.aliases:
+            other = owner.setdefault(shoe_key(alias), shoe.name)
+            if other != shoe.name:
+                raise fail_here("shoes.aliases", f"{alias!r} is already a name or alias of "
+                                                 f"{other!r} (case, spaces and punctuation "
+                                                 "aside)")
+        shoes.append(shoe)
+    return tuple(shoes)
+
+
 def _shoe(entry: Any, units: str, fail: Any, index: int) -> Shoe:
     if not isinstance(entry, dict):
         raise fail("shoes", f"entry {index + 1} must be a table")
@@ -270,6 +314,13 @@ def _shoe(entry: Any, units: str, fail: Any, index: int) -> Shoe:
     name = entry.get("name")
     if not isinstance(name, str) or not name.strip():
         raise fail("shoes.name", f"shoe {index + 1} needs a name")
+    if not shoe_key(name):
+        raise fail("shoes.name", f"{name!r} has no letters or digits")
+    aliases = entry.get("aliases", [])
+    if not isinstance(aliases, list) or any(
+            not isinstance(a, str) or not shoe_key(a) for a in aliases):
+        raise fail("shoes.aliases", "must be a list of names, like [\"Nike Pegasus 40\"], "
+                                    f"not {aliases!r}")
     for key in ("first_used", "retired"):
         if key in entry and not (isinstance(entry[key], date)
                                  and not hasattr(entry[key], "hour")):
@@ -285,4 +336,5 @@ def _shoe(entry: Any, units: str, fail: Any, index: int) -> Shoe:
     if first and retired and retired < first:
         raise fail("shoes.retired", "is before first_used")
     return Shoe(name=name.strip(), first_used=first, retired=retired,
-                initial_distance_m=metres, surfaces=tuple(surfaces))
+                initial_distance_m=metres, surfaces=tuple(surfaces),
+                aliases=tuple(a.strip() for a in aliases))
