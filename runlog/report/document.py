@@ -77,6 +77,19 @@ def _injury_line(injury: dict[str, Any]) -> str:
     return f"{injury['date']} {injury['area']}{off}{note}: {said}."
 
 
+def _shoe_distance(shoe: dict[str, Any]) -> str:
+    """A pair's distance; with runs it may have shared with another pair, the range from what
+    is certain to what it may have carried (its status counts the upper end)."""
+    if not shoe.get("shared_runs"):
+        return f"{shoe['distance']:.0f}"
+    return f"{shoe['distance']:.0f}-{shoe['distance_up_to']:.0f}"
+
+
+def _shoe_runs(shoe: dict[str, Any]) -> str:
+    shared = shoe.get("shared_runs")
+    return f"{shoe['runs']}+{shared}?" if shared else str(shoe["runs"])
+
+
 def _span(span: dict[str, Any]) -> str:
     """The history's first and latest activity: a report on stale data must say so."""
     if not span.get("first_day"):
@@ -106,9 +119,14 @@ def build(report: Report) -> list[Block]:
     if d["shoes"]:
         blocks += [Heading("Shoes"), Table(
             ["shoe", f"distance ({u})", "runs", "last run", "status", "replace by"],
-            [[sh["name"], f"{sh['distance']:.0f}", str(sh["runs"]), sh["last_run"] or "-",
+            [[sh["name"], _shoe_distance(sh), _shoe_runs(sh), sh["last_run"] or "-",
               sh["status"], sh["projected_replace_date"] or "-"] for sh in d["shoes"]],
             [False, True, True, False, False, False], reflow=True), ChartSlot("shoe_mileage")]
+        if any(sh.get("shared_runs") for sh in d["shoes"]):
+            blocks.append(Paragraph(
+                "A range and \"+N?\" count runs that named no shoe and that more than one pair "
+                "could have carried; status and replace-by count them. Name the shoe in your "
+                "log, or set first_used, retired and surfaces in runlog.toml, to settle them."))
         unassigned = report.figures.get("shoes_unassigned", {})
         if unassigned.get("runs"):
             blocks.append(Paragraph(
