@@ -38,6 +38,24 @@ _TYPES: dict[str, tuple[str, str | None]] = {
     "laufband": ("running", "treadmill"), "laufbandtraining": ("running", "treadmill"),
     "løbebånd": ("running", "treadmill"), "bieżnia": ("running", "treadmill"),
     "bahnlauf": ("running", "track"),
+    # what runners write in a hand-kept log's type column: kinds of run, not other sports
+    "easy run": ("running", None), "easy": ("running", None),
+    "recovery run": ("running", None), "recovery": ("running", None),
+    "long run": ("running", None), "long": ("running", None),
+    "tempo": ("running", None), "tempo run": ("running", None),
+    "threshold run": ("running", None), "progression run": ("running", None),
+    "intervals": ("running", None), "interval": ("running", None),
+    "interval run": ("running", None), "repeats": ("running", None),
+    "hill repeats": ("running", None), "hills": ("running", None),
+    "fartlek": ("running", None), "strides": ("running", None),
+    "jog": ("running", None), "jogging": ("running", None),
+    "treadmill run": ("running", "treadmill"),
+    "road run": ("running", "street"), "road race": ("running", "street"),
+    "trail race": ("running", "trail"),
+    "race": ("running", "race"), "marathon": ("running", "race"),
+    "half marathon": ("running", "race"),
+    # parkrun: a timed 5 km on grass, trail or paths depending on the course, so no surface
+    "parkrun": ("running", "race"),
     # walking and hiking
     "walk": ("walking", None), "walking": ("walking", None),
     "casual walking": ("walking", "casual_walking"), "speed walking": ("walking", "speed_walking"),
@@ -123,7 +141,10 @@ def sport_from_type(text: str | None) -> tuple[str, str | None] | None:
 
 # Type words that say too little on their own in a title ("Track workout", "Trail day").
 _VAGUE_NAME_WORDS = frozenset({"training", "workout", "cardio", "other", "unknown", "generic",
-                               "trail", "track", "transition"})
+                               "trail", "track", "transition",
+                               # "Easy spin", "Long ride", "Swim race", "Bike intervals"
+                               "easy", "recovery", "long", "tempo", "intervals", "interval",
+                               "repeats", "hills", "race", "strides"})
 
 
 def sport_from_name(name: str | None) -> tuple[str, str | None] | None:
