@@ -53,6 +53,9 @@ class Thresholds:
     # Surface mix (Tessutti et al. 2012; weak evidence).
     hard_share: float = 0.80
     unknown_share: float = 0.50
+    # hard_share and shift are judged only when more than this share of the distance has a
+    # known surface (EVIDENCE.md "Surface": always say how much is unknown).
+    surface_known_share: float = 0.50
     shift_before_share: float = 0.10
     shift_after_share: float = 0.50
     # Cadence band 170-190 spm (product guidance; Heiderscheit et al. 2011).
