@@ -62,6 +62,9 @@ class Thresholds:
     cadence_low_spm: float = 170.0
     cadence_high_spm: float = 190.0
     cadence_drop: float = 0.05
+    # cadence.drop compares runs within this share of the recent easy speed: cadence rises
+    # with speed (van Oeveren et al. 2017), so a slower easy pace alone would read as a drop.
+    cadence_pace_band: float = 0.05
     walking_cadence_spm: float = 140.0
     # Variety (Seiler 2010; Daniels; guideline).
     same_distance_runs: int = 8
