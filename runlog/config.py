@@ -69,7 +69,9 @@ class Thresholds:
     # Variety (Seiler 2010; Daniels; guideline).
     same_distance_runs: int = 8
     same_distance_cv: float = 0.10
-    long_run_ratio: float = 1.5
+    # Long run about 25-30% of the week (Daniels; guideline): no complete recent week with a
+    # run of at least this share of its distance is "no long run".
+    long_run_share: float = 0.25
     same_pace_cv: float = 0.05
 
 
