@@ -150,6 +150,21 @@ def test_item12_hand_log_types_are_runs(runner, tmp_path):
     assert not [n for n in rep["data_notes"] if "could not classify" in n]
 
 
+@pytest.mark.parametrize("kind, sport, surface", [
+    ("Fun Run", "running", "unknown"), ("Recovery Run", "running", "unknown"),
+    ("Track Workout", "running", "track"), ("10K Race", "running", "unknown"),
+    ("Hill Repeats", "running", "unknown"), ("Speed Work", "running", "unknown"),
+    ("Trail Race", "running", "trail"), ("Road Race", "running", "road"),
+    # a sport's word wins over a kind of run; running in a pool is cross-training
+    ("Long Ride", "cycling", "unknown"), ("Easy Spin", "cycling", "unknown"),
+    ("Aqua Jogging", "fitness", "unknown"),
+])
+def test_item12_more_hand_log_types(runner, tmp_path, kind, sport, surface):
+    folder = log(tmp_path / "sam", [line("2026-09-20", 5, kind=kind)])
+    [act] = activities(runner, folder)
+    assert (act["sport"], act["surface"]) == (sport, surface)
+
+
 @pytest.mark.parametrize("units", ["km", "mi"])
 def test_item12_a_race_after_easy_runs_is_a_spike_alert(runner, tmp_path, units):
     lines = [line(d, 8, units, kind="Easy Run") for d in every("2026-09-01", 12, 3)]
@@ -165,8 +180,7 @@ def test_item12_a_race_after_easy_runs_is_a_spike_alert(runner, tmp_path, units)
 def test_item12_unknown_types_are_a_data_note_and_no_cross_training(runner, tmp_path):
     lines = [line("2026-08-20", 30, kind="Ride")]
     lines += [line(d, 8) for d in every("2026-09-10", 8, 3)]
-    lines += [line("2026-09-12", 3, kind="Aqua Jogging"), line("2026-09-19", 3, kind="Aqua "
-                                                                "Jogging"),
+    lines += [line("2026-09-12", 3, kind="Breathwork"), line("2026-09-19", 3, kind="Breathwork"),
               line("2026-09-26", 10, kind="Kitesurf")]
     rep = report(runner, log(tmp_path / "sam", lines))
     # the August ride is the history's only other sport: none lately
@@ -174,7 +188,7 @@ def test_item12_unknown_types_are_a_data_note_and_no_cross_training(runner, tmp_
         "No sport other than running in the last 28 days, though your history has 1 such "
         "session.")
     assert rep["variety"]["cross_training_sessions"] == 0
-    assert ("runlog could not classify 3 activities by type ('Aqua Jogging': 2, 'Kitesurf': 1): "
+    assert ("runlog could not classify 3 activities by type ('Breathwork': 2, 'Kitesurf': 1): "
             "they count in no running rule and not as cross-training." in
             " ".join(rep["data_notes"]))
 
