@@ -206,13 +206,20 @@ def test_item13_per_foot_cadence_is_doubled(runner, tmp_path, units):
     runs = [a for a in acts if a["sport"] == "running"]
     assert [a["cadence_spm"] for a in runs] == [2.0 * c for c in cadences]
     assert {a["cadence_source"] for a in runs} == {"runlog csv cadence x2 (per foot)"}
-    assert "cadence doubled: this file's running cadence (median 87) counts one foot" \
-        in runs[0]["notes"]
+    assert "cadence 86 counts one foot: doubled" in runs[0]["notes"]
     [walk] = [a for a in acts if a["sport"] == "walking"]
     assert walk["cadence_spm"] == 110.0
     rep = report(runner, folder)
     assert rep["cadence"]["median"] == 174.0
     assert not [c for c in codes(rep, "cadence.") if c in ("cadence.low", "cadence.high")]
+
+
+def test_item13_a_log_that_changed_watches_keeps_each_row_right(runner, tmp_path):
+    # per-foot rows from an app, then steps/min from a watch, in one file
+    lines = [line(d, 8, cadence=str(c)) for d, c in zip(every("2026-09-20", 4, 2),
+                                                         ["86", "87", "174", "172"])]
+    acts = activities(runner, log(tmp_path / "sam", lines))
+    assert [a["cadence_spm"] for a in acts] == [172.0, 174.0, 174.0, 172.0]
 
 
 def test_item13_steps_per_minute_stay_as_they_are(runner, tmp_path):

@@ -11,8 +11,8 @@
 - ``duration`` (optional): ``45:12`` (MM:SS), ``1:02:03`` (H:MM:SS), or ``3600s``/``45min``;
   sets moving_time_s and elapsed_time_s.
 - ``cadence`` (optional): steps per minute (both feet), source "runlog csv cadence
-  (steps/min)". A file whose running cadence is typically under 120 (walking: 80) counts one
-  foot, as some watch apps show it: it is doubled, source "runlog csv cadence x2 (per foot)".
+  (steps/min)". A run's cadence under 120 (a walk's under 80) counts one foot, as some apps
+  show it: it is doubled, source "runlog csv cadence x2 (per foot)".
 - ``surface`` (optional): road, trail, track, treadmill, grass, sand (also
   street/asphalt/concrete → road, turf → grass); surface_source "runlog csv"; otherwise
   inferred from type/name.
@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import re
 from datetime import time
-from statistics import median
 
 from ..errors import ParseError
 from ..model import Activity
@@ -100,29 +99,8 @@ def parse_duration(text: str) -> float | None:
 
 def read(table: Table, source: str, options: ReadOptions) -> list[Activity | ParseError]:
     columns = Columns(table.header)
-    results = collect(table, source, lambda row: _activity(row, columns, source, options),
-                      "runlog CSV")
-    _per_foot_cadence([a for a in results if isinstance(a, Activity)])
-    return results
-
-
-def _per_foot_cadence(activities: list[Activity]) -> None:
-    """Double the cadence of a file that writes one foot (86 where others write 172), as the
-    stream readers do: judged per file and sport by the median, since a log copied from a
-    watch app's per-foot figures writes every row that way."""
-    for sport in FOOT_SPORTS:
-        rows = [(a, a.cadence_spm) for a in activities
-                if a.sport == sport and a.cadence_spm is not None]
-        if not rows:
-            continue
-        typical = float(median(value for _, value in rows))
-        if not cadence_is_per_foot(typical, sport):
-            continue
-        for act, value in rows:
-            act.cadence_spm = round(value * 2.0, 1)
-            act.cadence_source = "runlog csv cadence x2 (per foot)"
-            act.note(f"cadence doubled: this file's {sport} cadence (median {typical:g}) "
-                     "counts one foot")
+    return collect(table, source, lambda row: _activity(row, columns, source, options),
+                   "runlog CSV")
 
 
 def _activity(row: Row, columns: Columns, source: str, options: ReadOptions) -> Activity:
@@ -143,6 +121,12 @@ def _activity(row: Row, columns: Columns, source: str, options: ReadOptions) -> 
     cadence = optional(act, "cadence", text("cadence"), parse_number) or None
     if cadence is not None and act.sport not in FOOT_SPORTS:
         act.note(f"cadence left out: steps/min mean nothing for {act.sport}")
+    elif cadence is not None and cadence_is_per_foot(cadence, act.sport):
+        # a log copied from an app that shows one foot (86 where a watch shows 172), the
+        # stream readers' test on the row's own value: one row is one activity
+        act.cadence_spm = round(cadence * 2.0, 1)
+        act.cadence_source = "runlog csv cadence x2 (per foot)"
+        act.note(f"cadence {cadence:g} counts one foot: doubled")
     elif cadence is not None:
         act.cadence_spm, act.cadence_source = cadence, "runlog csv cadence (steps/min)"
     shoe = text("shoe")

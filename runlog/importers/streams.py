@@ -473,8 +473,9 @@ def _cadence(
 
 
 def cadence_is_per_foot(typical: float, sport: str) -> bool:
-    """Whether cadence values whose typical value (a file's median) is ``typical`` count one
-    foot: no one runs at under 120 steps/min, nor walks at under 80 (FORMATS.md section 3)."""
+    """Whether cadence values whose typical value (a file's median, or one activity's
+    average) is ``typical`` count one foot: no one runs at under 120 steps/min, nor walks at
+    under 80 (FORMATS.md section 3)."""
     return typical < PER_FOOT_BELOW.get(sport, 80.0)
 
 
