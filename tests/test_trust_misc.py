@@ -86,10 +86,24 @@ def test_item11_a_road_5k_among_unknown_surfaces_says_nothing_about_roads(runner
     lines.append(line("2026-10-03", 5, units, name="Road 5k"))
     rep = report(runner, log(tmp_path / "sam", lines, units))
     assert "surface.hard" not in codes(rep)
-    assert flag(rep, "surface.unknown")["value"] == pytest.approx(104 / 109, abs=1e-4)
-    assert (f"Surface mix not judged: only 5.0 {units} of your recent 109.0 {units} of running "
-            "(5%) has a known surface; runlog judges it when more than 50% does."
-            in rep["data_notes"])
+    unknown = flag(rep, "surface.unknown")
+    assert unknown["value"] == pytest.approx(104 / 109, abs=1e-4)
+    assert unknown["message"].startswith(
+        f"95% of your recent running (104.0 {units}) has no known surface. Only 5.0 {units} of "
+        f"your recent 109.0 {units} of running (5%) has a known surface, so runlog does not "
+        "judge the mix of hard and soft surfaces (it does when more than 50% has one).")
+
+
+def test_item11_half_the_distance_known_is_not_most(runner, tmp_path):
+    # 40 km of road and 40 km unknown: not "most" known, and not over half unknown either,
+    # so a data note says why there is no verdict
+    lines = [line(d, 8, surface="road") for d in every("2026-09-10", 5, 2)]
+    lines += [line(d, 8) for d in every("2026-09-21", 5, 2)]
+    rep = report(runner, log(tmp_path / "sam", lines))
+    assert not [c for c in codes(rep, "surface.")]
+    assert ("Surface mix not judged: only 40.0 km of your recent 80.0 km of running (50%) has "
+            "a known surface, so runlog does not judge the mix of hard and soft surfaces (it "
+            "does when more than 50% has one)." in rep["data_notes"])
 
 
 def test_item11_mostly_known_roads_are_judged_and_the_unknown_is_said(runner, tmp_path):

@@ -49,20 +49,25 @@ def analyze(ctx: Context) -> Findings:
                      "though no study has shown fewer injuries."),
             date=start, end=end, value=hard / known, threshold=t.hard_share,
             evidence="weak", source=SOURCE))
-    elif known > 0 and not judged:
-        notes.append(
-            f"Surface mix not judged: only {ctx.distance(known)} of your recent "
-            f"{ctx.distance(total)} of running ({known / total:.0%}) has a known surface; "
-            f"runlog judges it when more than {t.surface_known_share:.0%} does.")
+    not_judged = ""
+    if known > 0 and not judged:
+        not_judged = (f"only {ctx.distance(known)} of your recent {ctx.distance(total)} of "
+                      f"running ({known / total:.0%}) has a known surface, so runlog does not "
+                      "judge the mix of hard and soft surfaces (it does when more than "
+                      f"{t.surface_known_share:.0%} has one)")
     if total > 0 and unknown / total > t.unknown_share:
         flags.append(Flag(
             code="surface.unknown", severity=Severity.INFO,
             title="Most recent running has no known surface",
             message=(f"{unknown / total:.0%} of your recent running ({ctx.distance(unknown)}) "
-                     "has no known surface. Name runs (trail, track, treadmill), set the "
-                     "activity type, or give shoes their surfaces in runlog.toml."),
+                     "has no known surface. "
+                     + (f"{not_judged[0].upper()}{not_judged[1:]}. " if not_judged else "")
+                     + "Name runs (trail, track, treadmill), set the activity type, or give "
+                     "shoes their surfaces in runlog.toml."),
             date=start, end=end, value=unknown / total, threshold=t.unknown_share,
             evidence="guideline", source="runlog data coverage"))
+    elif not_judged:
+        notes.append(f"Surface mix not judged: {not_judged}.")
     flags += _shift(ctx)
     return Findings(flags=flags, notes=notes, figures={
         "surfaces": {
