@@ -138,7 +138,12 @@ def _drop(ctx: Context) -> tuple[list[Flag], list[str]]:
     before, now = at_easy_pace(before_all), at_easy_pace(now_all)
     pace = format_pace(1.0, easy_speed, ctx.settings.metres_per_unit)
     pace_words = f"{pace}/{ctx.settings.units} (within {t.cadence_pace_band:.0%})"
-    if len(before) < MIN_RUNS or len(now) < MIN_RUNS:
+    if len(now) < MIN_RUNS:
+        return [], [
+            f"Easy-run cadence not compared with your baseline: only {len(now)} of your recent "
+            f"easy runs were near their typical pace of {pace_words}, and cadence changes "
+            f"with pace; {MIN_RUNS} are needed."]
+    if len(before) < MIN_RUNS:
         return [], [
             f"Easy-run cadence not compared with your baseline: only {len(before)} of your "
             f"runs in the {BASELINE_DAYS} days before the last {ctx.settings.window_days} were "
