@@ -54,17 +54,25 @@ class Thresholds:
     # Surface mix (Tessutti et al. 2012; weak evidence).
     hard_share: float = 0.80
     unknown_share: float = 0.50
+    # hard_share and shift are judged only when more than this share of the distance has a
+    # known surface (EVIDENCE.md "Surface": always say how much is unknown).
+    surface_known_share: float = 0.50
     shift_before_share: float = 0.10
     shift_after_share: float = 0.50
     # Cadence band 170-190 spm (product guidance; Heiderscheit et al. 2011).
     cadence_low_spm: float = 170.0
     cadence_high_spm: float = 190.0
     cadence_drop: float = 0.05
+    # cadence.drop compares runs within this share of the recent easy speed: cadence rises
+    # with speed (van Oeveren et al. 2017), so a slower easy pace alone would read as a drop.
+    cadence_pace_band: float = 0.05
     walking_cadence_spm: float = 140.0
     # Variety (Seiler 2010; Daniels; guideline).
     same_distance_runs: int = 8
     same_distance_cv: float = 0.10
-    long_run_ratio: float = 1.5
+    # Long run about 25-30% of the week (Daniels; guideline): no complete recent week with a
+    # run of at least this share of its distance is "no long run".
+    long_run_share: float = 0.25
     same_pace_cv: float = 0.05
 
 

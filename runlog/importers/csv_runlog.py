@@ -11,7 +11,8 @@
 - ``duration`` (optional): ``45:12`` (MM:SS), ``1:02:03`` (H:MM:SS), or ``3600s``/``45min``;
   sets moving_time_s and elapsed_time_s.
 - ``cadence`` (optional): steps per minute (both feet), source "runlog csv cadence
-  (steps/min)".
+  (steps/min)". A run's cadence under 120 (a walk's under 80) counts one foot, as some apps
+  show it: it is doubled, source "runlog csv cadence x2 (per foot)".
 - ``surface`` (optional): road, trail, track, treadmill, grass, sand (also
   street/asphalt/concrete → road, turf → grass); surface_source "runlog csv"; otherwise
   inferred from type/name.
@@ -50,7 +51,7 @@ from .csv_common import (
     set_sport,
     set_start,
 )
-from .streams import FOOT_SPORTS
+from .streams import FOOT_SPORTS, cadence_is_per_foot
 
 FORMAT = "runlog-csv"
 
@@ -133,6 +134,12 @@ def _activity(row: Row, columns: Columns, source: str, options: ReadOptions) -> 
     cadence = optional(act, "cadence", text("cadence"), parse_number) or None
     if cadence is not None and act.sport not in FOOT_SPORTS:
         act.note(f"cadence left out: steps/min mean nothing for {act.sport}")
+    elif cadence is not None and cadence_is_per_foot(cadence, act.sport):
+        # a log copied from an app that shows one foot (86 where a watch shows 172), the
+        # stream readers' test on the row's own value: one row is one activity
+        act.cadence_spm = round(cadence * 2.0, 1)
+        act.cadence_source = "runlog csv cadence x2 (per foot)"
+        act.note(f"cadence {cadence:g} counts one foot: doubled")
     elif cadence is not None:
         act.cadence_spm, act.cadence_source = cadence, "runlog csv cadence (steps/min)"
     shoe = text("shoe")
