@@ -169,7 +169,9 @@ def test_degenerate_history_gives_notes_not_a_crash(name):
 
 def test_no_runs_gives_empty_figures():
     out = report([], AS_OF).to_dict()
-    assert (out["flags"], out["history"], out["shoes"], out["weeks"]) == ([], [], [], [])
+    # nothing to judge, and the report says so: the history is stale (issue 15, item 1)
+    assert [f["code"] for f in out["flags"]] == ["data.stale"]
+    assert (out["history"], out["shoes"], out["weeks"]) == ([], [], [])
     assert out["summary"]["runs"] == 0 and out["summary"]["first_day"] is None
     assert out["cadence"]["median"] is None
     assert out["surfaces"]["hard_share"] is None and out["surfaces"]["unknown_share"] is None

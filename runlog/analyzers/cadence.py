@@ -64,7 +64,7 @@ def analyze(ctx: Context) -> Findings:
             message=(f"{len(recent) - len(with_cadence)} of your {len(recent)} recent runs have "
                      "no cadence, so cadence flags rest on the rest (or on none)."),
             date=start, end=end, value=len(with_cadence) / len(recent), threshold=0.5,
-            evidence="guideline", source="runlog data coverage"))
+            evidence="data", source="runlog data coverage"))
     values, weights = pooled(with_cadence, t.walking_cadence_spm)
     if len(values):
         median = weighted_median(values, weights)

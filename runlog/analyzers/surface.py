@@ -62,10 +62,10 @@ def analyze(ctx: Context) -> Findings:
             message=(f"{unknown / total:.0%} of your recent running ({ctx.distance(unknown)}) "
                      "has no known surface. "
                      + (f"{not_judged[0].upper()}{not_judged[1:]}. " if not_judged else "")
-                     + "Name runs (trail, track, treadmill), set the activity type, or give "
-                     "shoes their surfaces in runlog.toml."),
+                     + "Name runs (trail, track, treadmill), set the activity type, or fill "
+                     "the surface column of your runlog CSV."),
             date=start, end=end, value=unknown / total, threshold=t.unknown_share,
-            evidence="guideline", source="runlog data coverage"))
+            evidence="data", source="runlog data coverage"))
     elif not_judged:
         notes.append(f"Surface mix not judged: {not_judged}.")
     flags += _shift(ctx)
