@@ -11,7 +11,15 @@ from __future__ import annotations
 
 from .analyzers import Report, analyze
 from .config import Settings, load_settings
-from .errors import ConfigError, NotAnActivity, ParseError, RunlogError, StoreError
+from .errors import (
+    ConfigError,
+    DateError,
+    NotAnActivity,
+    ParseError,
+    PathNotFound,
+    RunlogError,
+    StoreError,
+)
 from .load import Loaded, load
 from .model import COLUMNS, Activity
 from .store import Store
@@ -22,9 +30,11 @@ __all__ = [
     "COLUMNS",
     "Activity",
     "ConfigError",
+    "DateError",
     "Loaded",
     "NotAnActivity",
     "ParseError",
+    "PathNotFound",
     "Report",
     "RunlogError",
     "Settings",
