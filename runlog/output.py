@@ -74,13 +74,24 @@ def to_csv(frame: pd.DataFrame) -> str:
     return buffer.getvalue()
 
 
+def plural(count: int, noun: str) -> str:
+    """``1 file``, ``2 files``, ``1 activity``, ``0 activities``."""
+    if count == 1:
+        return f"{count} {noun}"
+    if noun.endswith("y") and noun[-2:-1] not in "aeiou":
+        return f"{count} {noun[:-1]}ies"
+    return f"{count} {noun}s"
+
+
 def format_duration(seconds: float | None) -> str:
+    """Always hours:minutes:seconds (``0:52:10``, ``0:00:00``): ``52:10`` beside
+    ``12:04:00`` reads as twelve hours against fifty-two."""
     if seconds is None or (isinstance(seconds, float) and math.isnan(seconds)):
         return "-"
     total = round(seconds)
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+    return f"{hours}:{minutes:02d}:{secs:02d}"
 
 
 def format_pace(seconds: float | None, metres: float | None, metres_per_unit: float) -> str:
