@@ -10,24 +10,42 @@ skip lines and progress go to standard error, and ``--quiet`` silences them.
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import click
 
-from . import __version__
-from .analyzers import analyze
-from .batch import FORMATS as BATCH_FORMATS
-from .batch import run_batch
-from .config import Settings, find_config, load_settings, parse_day
-from .errors import DateError, RunlogError
-from .load import Loaded, load
-from .model import Severity
-from .output import plural, printable, to_csv, to_json, to_table
-from .report import FORMATS, render
-from .store import ENV_VAR, Store, default_path, shown_path, user_store_path
+def _interrupted_while_starting(signum: int, frame: Any) -> None:
+    sys.stderr.write("runlog: interrupted\n")
+    os._exit(130)
+
+
+# Ctrl-C while the modules below load (pandas takes most of a second) ends the command in one
+# line, as it does later (see _Main); runlog/__init__.py imports nothing heavy, so this is
+# the command's first moment. The previous handler is back once they are loaded.
+_ON_MAIN_THREAD = threading.current_thread() is threading.main_thread()
+_PREVIOUS_SIGINT = (signal.signal(signal.SIGINT, _interrupted_while_starting)
+                    if _ON_MAIN_THREAD else None)
+
+import click  # noqa: E402
+
+from . import __version__  # noqa: E402
+from .analyzers import analyze  # noqa: E402
+from .batch import FORMATS as BATCH_FORMATS  # noqa: E402
+from .batch import run_batch  # noqa: E402
+from .config import Settings, find_config, load_settings, parse_day  # noqa: E402
+from .errors import DateError, RunlogError  # noqa: E402
+from .load import Loaded, load  # noqa: E402
+from .model import Severity  # noqa: E402
+from .output import plural, printable, to_csv, to_json, to_table  # noqa: E402
+from .report import FORMATS, render  # noqa: E402
+from .store import ENV_VAR, Store, default_path, shown_path, user_store_path  # noqa: E402
+
+if _ON_MAIN_THREAD:
+    signal.signal(signal.SIGINT, _PREVIOUS_SIGINT)
 
 #: Exit code when a current flag is at or above --fail-on.
 EXIT_FLAGGED = 3
