@@ -19,7 +19,9 @@ from typing import Any
 
 
 def _interrupted_while_starting(signum: int, frame: Any) -> None:
+    """SIGINT before a command runs or after it has ended: one line, exit 130."""
     sys.stderr.write("runlog: interrupted\n")
+    sys.stderr.flush()
     os._exit(130)
 
 
@@ -356,5 +358,15 @@ def batch_command(roster: Path, output_dir: Path, fmt: str, as_of: Any, jobs: in
         sys.exit(EXIT_FLAGGED)
 
 
+def run() -> None:
+    """The ``runlog`` command (the console script and ``python -m runlog``)."""
+    try:
+        main(prog_name="runlog")
+    finally:
+        # Ctrl-C while Python shuts down (the pool's processes leaving): the same one line.
+        if _ON_MAIN_THREAD:
+            signal.signal(signal.SIGINT, _interrupted_while_starting)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    main(prog_name=os.path.basename(sys.argv[0]))
+    run()
