@@ -166,7 +166,8 @@ def _load_into(paths: tuple[Path, ...], settings: Settings, store: Store | None,
             click.echo(f"runlog: left out {printable(str(problem))}", err=True)
         if store is not None and store.read_only and store.unsaved:
             click.echo(f"runlog: the store {store.path} is read-only: "
-                       f"{plural(store.unsaved, 'file')} it lacks were read but not stored",
+                       f"{plural(store.unsaved, 'file')} it lacks "
+                       f"{'was' if store.unsaved == 1 else 'were'} read but not stored",
                        err=True)
     if loaded.files_read == 0:
         found = "no activity files found" if loaded.files == 0 else "no file could be read"

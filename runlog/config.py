@@ -331,8 +331,9 @@ def _thresholds(table: dict[str, Any], fail: Any) -> Thresholds:
         if isinstance(default, int) and not isinstance(value, int):
             raise fail(f"thresholds.{key}", "must be a whole number")
         if not rule.allows(value):
-            raise fail(f"thresholds.{key}", f"must be {rule.bounds()} ({rule.unit}: "
-                       f"{rule.meaning}), not {value!r}")
+            meaning = rule.meaning.replace("`", "")
+            raise fail(f"thresholds.{key}", f"must be {rule.bounds()}, not {value!r} "
+                       f"({rule.unit}; {meaning})")
         values[name] = type(default)(value * factor) if factor != 1.0 else value
     thresholds = Thresholds(**values)
     for low, high in (("shoe_approaching_km", "shoe_replace_km"),

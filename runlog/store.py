@@ -13,7 +13,10 @@ mode's workers) seldom wait for each other. Several imports may share a store at
 writers take turns (``BEGIN IMMEDIATE``, waiting up to :data:`BUSY_TIMEOUT_S`), and rows are
 keyed by content, so the same file stored twice is one row. A store that is damaged, not
 SQLite, or of another schema version is refused with a :class:`~runlog.errors.StoreError`
-that says so.
+that says what is wrong and what to do: the store is only a cache of parsed files, safe to
+delete, but a file that is not a runlog store (a photo given as ``--store``) is never called
+one. A store this process may not write is opened read-only: it serves what it holds, and
+parses it lacks are not stored (:attr:`Store.read_only`, :attr:`Store.unsaved`).
 """
 
 from __future__ import annotations
@@ -147,6 +150,9 @@ class Store:
         #: read, and parses it lacks are not stored (:attr:`unsaved` counts them).
         self.read_only = False
         self.unsaved = 0
+        if self.path.is_dir():
+            raise StoreError("this is a folder; the store is a file: give --store a file "
+                             "path such as " + str(self.path / "store.sqlite"), str(self.path))
         if not _is_sqlite(self.path):
             # A photo, a GPX file...: not runlog's, so never advise deleting it.
             raise StoreError(
@@ -176,7 +182,7 @@ class Store:
             self._db.close()
             cause = exc.__cause__
             if (cause is not None and _is_read_only(cause) and not _is_busy(cause)
-                    and self.path.exists()):
+                    and self.path.is_file()):
                 self._open_read_only()  # a file or folder this process may not write
                 return
             raise
