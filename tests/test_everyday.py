@@ -254,6 +254,21 @@ def test_ctrl_c_during_a_report_is_exit_130(runner: CliRunner, folder: Path,
     assert result.stderr == "runlog: interrupted; the 1 file already read is kept in the store\n"
 
 
+def test_ctrl_c_in_coach_mode_is_exit_130(runner: CliRunner, tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    import runlog.cli as cli
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "run_batch", interrupted)
+    (tmp_path / "roster" / "anna").mkdir(parents=True)
+    result = runner.invoke(main, ["batch", str(tmp_path / "roster"), "-o",
+                                  str(tmp_path / "out")])
+    assert result.exit_code == 130
+    assert result.stderr == "runlog: interrupted\n"
+
+
 # --- 6. output options ---------------------------------------------------------------------------
 
 
@@ -308,6 +323,14 @@ def test_a_photo_given_as_store_is_not_advised_deleted(runner: CliRunner, folder
     assert "not a runlog store" in message and str(photo) in message
     assert "delete" not in message and "remove" not in message
     assert photo.read_bytes() == before
+
+
+def test_a_folder_given_as_store_is_named_as_one(runner: CliRunner, folder: Path,
+                                                 tmp_path: Path) -> None:
+    result = runner.invoke(main, ["report", str(folder), "--store", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "this is a folder; the store is a file" in result.stderr
+    assert "delete" not in result.stderr
 
 
 def test_a_damaged_store_is_a_cache_safe_to_delete(runner: CliRunner, folder: Path,
