@@ -286,7 +286,7 @@ def report_command(paths: tuple[Path, ...], store_path: Path | None, config_path
     """Report the injury-risk flags for the activities under PATHS.
 
     Exit codes: 0 report written, 1 error, 2 usage, 3 report written and a current flag is
-    at or above --fail-on.
+    at or above --fail-on, 130 interrupted (Ctrl-C).
     """
     if output is not None and str(output) == "-":
         output = None
@@ -339,7 +339,7 @@ def batch_command(roster: Path, output_dir: Path, fmt: str, as_of: Any, jobs: in
 
     Writes each athlete's report and an index ranking them by their worst current flag.
     Exit codes: 0 done, 1 error or no athlete could be reviewed, 2 usage, 3 done and an
-    athlete has a current flag at or above --fail-on.
+    athlete has a current flag at or above --fail-on, 130 interrupted (Ctrl-C).
     """
     if jobs is not None and scheduler is not None:
         raise click.UsageError("--jobs and --scheduler exclude each other: the Dask cluster "

@@ -23,7 +23,7 @@ from click.testing import CliRunner
 import runlog
 from conftest import EXAMPLES, REPO
 from runlog.cli import main
-from runlog.config import Thresholds, threshold_rules, threshold_table
+from runlog.config import UNDOCUMENTED, Thresholds, threshold_rules, threshold_table
 from runlog.output import display_width
 from runlog.store import Store, shown_path, user_store_path
 
@@ -461,6 +461,7 @@ def test_readme_lists_every_threshold_as_the_code_defines_it() -> None:
 def test_every_threshold_has_its_rule() -> None:
     assert len(threshold_rules()) == len(Thresholds.__dataclass_fields__) >= 26
     for name, (default, rule) in threshold_rules().items():
+        assert rule is not UNDOCUMENTED, f"give {name} its rule: field = _rule(default, ...)"
         assert rule.allows(default), name
 
 
