@@ -47,7 +47,9 @@ from .report import FORMATS, render  # noqa: E402
 from .store import ENV_VAR, Store, default_path, shown_path, user_store_path  # noqa: E402
 
 if _ON_MAIN_THREAD:
-    signal.signal(signal.SIGINT, _PREVIOUS_SIGINT)
+    # None: the handler was not set from Python; Python's own is the nearest to it.
+    signal.signal(signal.SIGINT, _PREVIOUS_SIGINT if _PREVIOUS_SIGINT is not None
+                  else signal.default_int_handler)
 
 #: Exit code when a current flag is at or above --fail-on.
 EXIT_FLAGGED = 3
