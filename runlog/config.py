@@ -7,6 +7,7 @@ setting a user can change under ``[thresholds]``. Distances in threshold names c
 
 from __future__ import annotations
 
+import difflib
 import re
 import sys
 import unicodedata
@@ -20,7 +21,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-from .errors import ConfigError
+from .errors import ConfigError, DateError
 from .model import SURFACES
 
 CONFIG_NAME = "runlog.toml"
@@ -29,51 +30,182 @@ UNITS = ("mi", "km")
 
 
 @dataclass(frozen=True)
+class Rule:
+    """What makes a threshold's value meaningful: bounds (``low``/``high``, excluded when
+    ``*_open``), and its unit and meaning for the README's settings table."""
+
+    meaning: str
+    unit: str = ""
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False
+    high_open: bool = False
+
+    def allows(self, value: float) -> bool:
+        if self.low is not None and (value <= self.low if self.low_open else value < self.low):
+            return False
+        return not (self.high is not None
+                    and (value >= self.high if self.high_open else value > self.high))
+
+    def bounds(self) -> str:
+        """The allowed values in words: ``over 1``, ``0 to 1``, ``at least 1``..."""
+        low = None if self.low is None else f"{self.low:g}"
+        high = None if self.high is None else f"{self.high:g}"
+        if low is not None and high is not None:
+            if self.low_open and self.high_open:
+                return f"between {low} and {high}, both excluded"
+            if self.low_open:
+                return f"over {low}, at most {high}"
+            if self.high_open:
+                return f"at least {low}, under {high}"
+            return f"from {low} to {high}"
+        if low is not None:
+            return f"over {low}" if self.low_open else f"at least {low}"
+        if high is not None:
+            return f"under {high}" if self.high_open else f"at most {high}"
+        return "any number"
+
+
+def _rule(default: float, meaning: str, unit: str = "", **bounds: Any) -> Any:
+    """A threshold field: its default, and its :class:`Rule` as the field's metadata."""
+    return field(default=default, metadata={"rule": Rule(meaning, unit, **bounds)})
+
+
+_RATIO = {"low": 1.0, "low_open": True}  # a ratio that means "longer / more than"
+_SHARE = {"low": 0.0, "high": 1.0, "low_open": True}  # a share of the total, over 0 up to 1
+_DAYS = {"low": 1}
+_POSITIVE = {"low": 0.0, "low_open": True}
+
+
+@dataclass(frozen=True)
 class Thresholds:
+    """Every threshold a flag uses. Each field's metadata holds its :class:`Rule` (meaning,
+    unit, allowed values): the README's settings table is generated from them
+    (:func:`threshold_table`; ``RUNLOG_UPDATE_README=1`` with
+    ``tests/test_everyday.py`` rewrites it)."""
+
     # Shoes: the 350-550 mi replacement window (AAPSM guideline, EVIDENCE.md "Shoes").
-    shoe_approaching_km: float = 350 * KM_PER_MI
-    shoe_replace_km: float = 550 * KM_PER_MI
+    shoe_approaching_km: float = _rule(
+        350 * KM_PER_MI, "a shoe's distance at which `shoe.approaching` warns", "km", **_POSITIVE)
+    shoe_replace_km: float = _rule(
+        550 * KM_PER_MI, "a shoe's distance past which `shoe.replace` alerts", "km", **_POSITIVE)
     # One shoe carrying nearly all running (Malisoux et al. 2015: alternating pairs HR 0.61).
-    shoe_single_share: float = 0.90
-    shoe_single_weeks: int = 8
+    shoe_single_share: float = _rule(
+        0.90, "`shoe.single`: share of the running one shoe carried, above which it is flagged",
+        "share", **_SHARE)
+    shoe_single_weeks: int = _rule(8, "`shoe.single`: weeks looked at", "weeks", **_DAYS)
     # Single-run spike vs the longest run of the previous 30 days (Frandsen et al. 2025).
-    spike_ratio: float = 1.10
-    spike_alert_ratio: float = 2.00
-    spike_lookback_days: int = 30
+    spike_ratio: float = _rule(
+        1.10, "`load.spike`: a run longer than this times the longest of the lookback warns",
+        "ratio", **_RATIO)
+    spike_alert_ratio: float = _rule(
+        2.00, "`load.spike`: longer than this times the longest of the lookback alerts",
+        "ratio", **_RATIO)
+    spike_lookback_days: int = _rule(
+        30, "`load.spike`: days before a run whose longest run it is compared with", "days",
+        **_DAYS)
     # Weekly ramp (Nielsen et al. 2014: +30% over two weeks; weak evidence).
-    weekly_ramp: float = 0.30
-    weekly_ramp_min_km: float = 10.0
+    weekly_ramp: float = _rule(
+        0.30, "`load.weekly_ramp`: a week's rise over the week before (0.30 = +30%)",
+        "fraction", **_POSITIVE)
+    weekly_ramp_min_km: float = _rule(
+        10.0, "`load.weekly_ramp`: weeks after a week shorter than this are not judged", "km",
+        low=0.0)
     # Return after a break (Mujika & Padilla 2000; weak evidence).
-    break_days: int = 14
-    return_ratio: float = 0.75
+    break_days: int = _rule(
+        14, "`load.return_after_break`: days without running that count as a break", "days",
+        **_DAYS)
+    return_ratio: float = _rule(
+        0.75, "`load.return_after_break`: the first week back above this share of the usual "
+        "week warns", "ratio", **_POSITIVE)
     # Acute:chronic workload ratio, descriptive only (Williams et al. 2017; Gabbett 2016).
-    acwr_high: float = 1.5
+    acwr_high: float = _rule(
+        1.5, "`load.acwr`: acute:chronic workload ratio above which it is noted", "ratio",
+        **_RATIO)
     # Foster strain above the athlete's own percentile (Foster 1998).
-    strain_percentile: float = 90.0
-    strain_history_days: int = 182
+    strain_percentile: float = _rule(
+        90.0, "`load.strain`: a week's strain above this percentile of the athlete's own weeks",
+        "percentile", low=0.0, high=100.0, low_open=True, high_open=True)
+    strain_history_days: int = _rule(
+        182, "`load.strain`: days of earlier weeks the percentile is taken over", "days",
+        **_DAYS)
     # Surface mix (Tessutti et al. 2012; weak evidence).
-    hard_share: float = 0.80
-    unknown_share: float = 0.50
+    hard_share: float = _rule(
+        0.80, "`surface.hard`: share of running with a known surface on roads that warns",
+        "share", **_SHARE)
+    unknown_share: float = _rule(
+        0.50, "`surface.unknown`: share of running with no known surface that is noted",
+        "share", low=0.0, high=1.0, high_open=True)
     # hard_share and shift are judged only when more than this share of the distance has a
     # known surface (EVIDENCE.md "Surface": always say how much is unknown).
-    surface_known_share: float = 0.50
-    shift_before_share: float = 0.10
-    shift_after_share: float = 0.50
+    surface_known_share: float = _rule(
+        0.50, "`surface.hard` / `surface.shift`: judged only when more than this share of the "
+        "running has a known surface", "share", low=0.0, high=1.0, high_open=True)
+    shift_before_share: float = _rule(
+        0.10, "`surface.shift`: a surface with under this share of running before the window "
+        "(and over `shift_after_share` inside it) is noted", "share",
+        low=0.0, high=1.0, high_open=True)
+    shift_after_share: float = _rule(
+        0.50, "`surface.shift`: a surface with over this share of running inside the window (and "
+        "under `shift_before_share` before it) is noted", "share",
+        low=0.0, high=1.0, high_open=True)
     # Cadence band 170-190 spm (product guidance; Heiderscheit et al. 2011).
-    cadence_low_spm: float = 170.0
-    cadence_high_spm: float = 190.0
-    cadence_drop: float = 0.05
+    cadence_low_spm: float = _rule(
+        170.0, "`cadence.low`: median cadence under this warns", "steps/min", **_POSITIVE)
+    cadence_high_spm: float = _rule(
+        190.0, "`cadence.high`: median cadence over this is noted", "steps/min", **_POSITIVE)
+    cadence_drop: float = _rule(
+        0.05, "`cadence.drop`: easy runs this fraction below the athlete's own baseline",
+        "fraction", low=0.0, high=1.0, low_open=True, high_open=True)
     # cadence.drop compares runs within this share of the recent easy speed: cadence rises
     # with speed (van Oeveren et al. 2017), so a slower easy pace alone would read as a drop.
-    cadence_pace_band: float = 0.05
-    walking_cadence_spm: float = 140.0
+    cadence_pace_band: float = _rule(
+        0.05, "`cadence.drop`: baseline runs within this fraction of the recent easy speed are "
+        "compared", "fraction", low=0.0, high=1.0, low_open=True, high_open=True)
+    walking_cadence_spm: float = _rule(
+        140.0, "samples under this cadence count as walking and are left out", "steps/min",
+        **_POSITIVE)
     # Variety (Seiler 2010; Daniels; guideline).
-    same_distance_runs: int = 8
-    same_distance_cv: float = 0.10
+    same_distance_runs: int = _rule(
+        8, "`variety.*`: runs needed before the same distance is judged", "runs", low=2)
+    same_distance_cv: float = _rule(
+        0.10, "`variety.*`: distances varying less than this (coefficient of variation) are "
+        "the same", "fraction", **_POSITIVE)
     # Long run about 25-30% of the week (Daniels; guideline): no complete recent week with a
     # run of at least this share of its distance is "no long run".
-    long_run_share: float = 0.25
-    same_pace_cv: float = 0.05
+    long_run_share: float = _rule(
+        0.25, "`variety.no_long_run`: no recent complete week with a run of this share of its "
+        "distance is noted", "share", **_SHARE)
+    same_pace_cv: float = _rule(
+        0.05, "`variety.*`: paces varying less than this (coefficient of variation) are the "
+        "same", "fraction", **_POSITIVE)
+
+
+#: The rule of a threshold added without one (a plain ``name: float = 1.0``): loading still
+#: works; tests/test_everyday.py fails until the field is given its rule with :func:`_rule`.
+UNDOCUMENTED = Rule("not described yet", low=0.0)
+
+
+def threshold_rules() -> dict[str, tuple[Any, Rule]]:
+    """Each threshold's name -> (default, rule), in the dataclass's order."""
+    return {f.name: (f.default, f.metadata.get("rule", UNDOCUMENTED))
+            for f in fields(Thresholds)}
+
+
+def _shown_default(name: str, default: Any) -> str:
+    if name.endswith("_km"):
+        return f"{default:.4g} ({default / KM_PER_MI:.4g} mi)"
+    return f"{default:g}" if isinstance(default, float) else str(default)
+
+
+def threshold_table() -> str:
+    """The README's table of ``[thresholds]`` keys: generated here so it cannot drift."""
+    lines = ["| key | default | unit | allowed | meaning |", "|---|---|---|---|---|"]
+    for name, (default, rule) in threshold_rules().items():
+        key = f"`{name}` / `{name[:-3]}_mi`" if name.endswith("_km") else f"`{name}`"
+        lines.append(f"| {key} | {_shown_default(name, default)} | {rule.unit} | "
+                     f"{rule.bounds()} | {rule.meaning} |")
+    return "\n".join(lines) + "\n"
 
 
 @dataclass(frozen=True)
@@ -187,7 +319,7 @@ def parse_settings(data: dict[str, Any], where: str = "settings", text: str = ""
 
     unknown = sorted(set(data) - _TOP_KEYS)
     if unknown:
-        raise fail(unknown[0], "unknown key")
+        raise fail(unknown[0], "unknown key" + _did_you_mean(unknown[0], sorted(_TOP_KEYS)))
     settings = Settings(path=Path(where) if where != "settings" else None)
     changes: dict[str, Any] = {}
     if "athlete" in data:
@@ -231,25 +363,47 @@ def parse_settings(data: dict[str, Any], where: str = "settings", text: str = ""
     return replace(settings, **changes)
 
 
+def _did_you_mean(key: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
 def _thresholds(table: dict[str, Any], fail: Any) -> Thresholds:
-    known = {f.name: f for f in fields(Thresholds)}
+    rules = threshold_rules()
+    spellings = sorted([*rules, *(n[:-3] + "_mi" for n in rules if n.endswith("_km"))])
     values: dict[str, Any] = {}
     for key, value in table.items():
         name = key
         factor = 1.0
-        if key.endswith("_mi") and key[:-3] + "_km" in known:
+        if key.endswith("_mi") and key[:-3] + "_km" in rules:
             name, factor = key[:-3] + "_km", KM_PER_MI
-        if name not in known:
-            raise fail(f"thresholds.{key}", "unknown threshold")
+        if name not in rules:
+            raise fail(f"thresholds.{key}", "unknown threshold" + _did_you_mean(key, spellings))
         if name in values:
             raise fail(f"thresholds.{key}", "given twice (in km and in mi)")
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
             raise fail(f"thresholds.{key}", f"must be a non-negative number, not {value!r}")
-        default = known[name].default
+        default, rule = rules[name]
         if isinstance(default, int) and not isinstance(value, int):
             raise fail(f"thresholds.{key}", "must be a whole number")
+        if not rule.allows(value):
+            meaning = rule.meaning.replace("`", "")
+            raise fail(f"thresholds.{key}", f"must be {rule.bounds()}, not {value!r} "
+                       f"({rule.unit}; {meaning})")
         values[name] = type(default)(value * factor) if factor != 1.0 else value
-    return Thresholds(**values)
+    thresholds = Thresholds(**values)
+    for low, high in (("shoe_approaching_km", "shoe_replace_km"),
+                      ("spike_ratio", "spike_alert_ratio"),
+                      ("cadence_low_spm", "cadence_high_spm"),
+                      ("shift_before_share", "shift_after_share")):
+        if getattr(thresholds, low) >= getattr(thresholds, high):
+            given = high if high in values else low
+            shown = next((k for k in table if k.startswith(given[:-3] if given.endswith("_km")
+                                                            else given)), given)
+            raise fail(f"thresholds.{shown}", f"{low} must be below {high} "
+                       f"({getattr(thresholds, low):g} is not below "
+                       f"{getattr(thresholds, high):g})")
+    return thresholds
 
 
 def _injuries(entries: list[Any], fail: Any, text: str) -> tuple[Injury, ...]:
@@ -318,7 +472,8 @@ def _shoe(entry: Any, units: str, fail: Any, index: int) -> Shoe:
         raise fail("shoes", f"entry {index + 1} must be a table")
     unknown = sorted(set(entry) - _SHOE_KEYS)
     if unknown:
-        raise fail(f"shoes.{unknown[0]}", "unknown key")
+        raise fail(f"shoes.{unknown[0]}",
+                   "unknown key" + _did_you_mean(unknown[0], sorted(_SHOE_KEYS)))
     name = entry.get("name")
     if not isinstance(name, str) or not name.strip():
         raise fail("shoes.name", f"shoe {index + 1} needs a name")
@@ -346,3 +501,28 @@ def _shoe(entry: Any, units: str, fail: Any, index: int) -> Shoe:
     return Shoe(name=name.strip(), first_used=first, retired=retired,
                 initial_distance_m=metres, surfaces=tuple(surfaces),
                 aliases=tuple(a.strip() for a in aliases))
+
+
+def parse_day(text: str, what: str = "date") -> date:
+    """A day written YYYY-MM-DD; a :class:`~runlog.errors.DateError` that says what is wrong
+    (not that form, or not a real day) otherwise."""
+    shown = f"{what} {text!r}".strip()
+    match = re.fullmatch(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*", str(text))
+    if not match:
+        raise DateError(f"{shown} is not a date written YYYY-MM-DD (e.g. 2026-11-15)")
+    year, month, day = (int(g) for g in match.groups())
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise DateError(f"{shown} is not a real date ({_why_not(year, month, day)}); "
+                        "write it YYYY-MM-DD") from None
+
+
+def _why_not(year: int, month: int, day: int) -> str:
+    import calendar
+
+    if not 1 <= month <= 12:
+        return f"there is no month {month}"
+    days = calendar.monthrange(year, month)[1]
+    return f"{calendar.month_name[month]} {year} has {days} days"
+

@@ -14,7 +14,8 @@ from html import escape
 from typing import Any
 
 from .. import sanity
-from ..config import Settings
+from ..config import Settings, parse_day
+from ..errors import DateError
 from ..model import EVIDENCE_RANK, Flag
 from . import cadence, data, injuries, load, shoes, surface, variety
 from .base import DISCLAIMER, PREVIOUS_INJURY_NOTE, Context, Findings, prepare
@@ -140,7 +141,9 @@ def analyze(
         activities = activities.activities
     settings = settings or Settings()
     if isinstance(as_of, str):
-        as_of = date.fromisoformat(as_of)
+        as_of = parse_day(as_of, "as_of")
+    elif as_of is not None and not isinstance(as_of, date):
+        raise DateError(f"as_of must be a date or a string YYYY-MM-DD, not {as_of!r}")
     screened = sanity.screen(activities)
     ctx, counts = prepare(screened.activities, settings, as_of)
     flags, figures, analyzer_notes = run_all(ctx)
