@@ -257,10 +257,11 @@ def weekly_runs(first_monday: str, weeks: int, weekdays: tuple[int, ...], km: fl
 
 
 def acwr_history(acute_third: float) -> list:
-    # a ride on Monday 08-31 starts the history; four weeks from it with 10 km on Tuesday and
-    # Thursday: the chronic load is 80 km / 4 = 20 km a week; the week of 09-28 has
-    # 10 + 10 + acute_third
-    return known_from("2026-08-31") + weekly_runs("2026-08-31", 4, (1, 3), 10) + [
+    # a ride on Friday 08-28 starts the history, so the week of 09-28 is 31 days in and its
+    # 28 days before (08-31..09-27) are inside it; four weeks from Monday 08-31 with 10 km
+    # on Tuesday and Thursday: the chronic load is 80 km / 4 = 20 km a week; the week of
+    # 09-28 has 10 + 10 + acute_third
+    return known_from("2026-08-28") + weekly_runs("2026-08-31", 4, (1, 3), 10) + [
         run("2026-09-29", 10), run("2026-10-01", 10), run("2026-10-03", acute_third)]
 
 
@@ -315,7 +316,8 @@ def test_acwr_of_a_week_in_progress_is_flagged_on_its_days_so_far():
 
 def test_acwr_needs_28_days_before_the_week():
     # the week of 09-21 would set 09-21..09-27 against 08-24..09-20, which starts before the
-    # history does (08-31): no ratio, and no flag for its 20 km over 15 km a week
+    # history does (08-28): no ratio, and no flag for its 20 km over 15 km a week; as of
+    # 10-01 the week of 09-28 is still running and holds 20 km, 1.0 times the chronic load
     rep = report(acwr_history(30), "2026-10-01")
     assert weekly_acwr(rep) == [None] * 5
     assert unflagged(rep, "load.acwr")

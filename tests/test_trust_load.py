@@ -112,8 +112,8 @@ def test_item2_second_run_of_a_history_is_not_a_spike(tmp_path):
                         "2026-11-05")
     assert load_flags(out) == []
     assert ("The history starts on 2026-11-02 and days before it are unknown: load spikes are "
-            "judged from 2026-12-02, weekly jumps from the week of 2026-11-30 and the "
-            "acute:chronic ratio from the week of 2026-11-30.") in out["data_notes"]
+            "judged from 2026-12-02, weekly jumps and the acute:chronic ratio from the week of "
+            "2026-12-07.") in out["data_notes"]
 
 
 def test_item2_the_first_30_days_raise_no_spike_ramp_or_ratio(tmp_path):

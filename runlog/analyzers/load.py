@@ -37,6 +37,11 @@ ACWR_CHRONIC_DAYS = 28
 #: A weekly jump is also measured against the mean of this many weeks before it, whole and
 #: inside the history (EVIDENCE.md, "Rhythm is not a ramp").
 RAMP_MEAN_WEEKS = 4
+#: The weekly rules (jump, ratio) judge a week only when it starts this many days or more
+#: into the history. By then the four weeks before it are whole and inside the history, and
+#: like the spike rule's month, a history's first 30 days are reference only: no rule judges
+#: them (issue 11: a history's first 30 days raise no spike, ramp or ratio).
+WEEKS_JUDGED_FROM_DAY = 30
 #: The usual week before a break is the mean over up to this many days before it...
 BREAK_BASELINE_DAYS = 28
 #: ... of which at least this many must be inside the history to say what is usual.
@@ -104,15 +109,12 @@ def analyze(ctx: Context) -> Findings:
 def _short_history(ctx: Context, first_day: date) -> list[str]:
     """A note when the history is still too short for a rule to judge the as-of day."""
     spikes_from = first_day + timedelta(days=ctx.thresholds.spike_lookback_days)
-    # four whole weeks are the first reference; the week after them is the first judged
-    ramps_from = first_monday_from(first_day) + timedelta(days=7 * RAMP_MEAN_WEEKS)
-    acwr_from = first_monday_from(first_day + timedelta(days=ACWR_CHRONIC_DAYS))
-    if ctx.as_of >= max(spikes_from, ramps_from, acwr_from):
+    weeks_from = first_monday_from(first_day + timedelta(days=WEEKS_JUDGED_FROM_DAY))
+    if ctx.as_of >= max(spikes_from, weeks_from):
         return []
     return [f"The history starts on {first_day.isoformat()} and days before it are unknown: "
-            f"load spikes are judged from {spikes_from.isoformat()}, weekly jumps from the "
-            f"week of {ramps_from.isoformat()} and the acute:chronic ratio from the week of "
-            f"{acwr_from.isoformat()}."]
+            f"load spikes are judged from {spikes_from.isoformat()}, weekly jumps and the "
+            f"acute:chronic ratio from the week of {weeks_from.isoformat()}."]
 
 
 def _spikes(ctx: Context, runs: pd.DataFrame, first_day: date) -> list[Flag]:
@@ -205,8 +207,9 @@ def _weeks(ctx: Context, runs: pd.DataFrame, daily: pd.Series, first_day: date
         # history. Over any day of a break it would only restate that the runner rested (a
         # gentle comeback is "1.95 times" the month before): return_after_break judges the
         # return against the usual week before the break instead.
+        judged = (monday - first_day).days >= WEEKS_JUDGED_FROM_DAY
         chronic = None
-        if (monday - first_day).days >= ACWR_CHRONIC_DAYS:
+        if judged:
             span = slice(7 * k - ACWR_CHRONIC_DAYS, 7 * k)
             if values[span].sum() > 0 and not breaks[span].any():
                 chronic = float(values[span].sum()) / (ACWR_CHRONIC_DAYS / 7)
@@ -214,7 +217,8 @@ def _weeks(ctx: Context, runs: pd.DataFrame, daily: pd.Series, first_day: date
             "week_start": monday, "distance_m": total,
             "runs": int(runs_by_week.get(monday, 0)),
             "moving_time_s": float(time_by_week.get(monday, 0.0) or 0.0),
-            "complete": complete, "days": len(week_values), "chronic_m": chronic,
+            "complete": complete, "days": len(week_values), "judged": judged,
+            "chronic_m": chronic,
             "monotony": week_monotony, "strain": strain,
             "acwr": total / chronic if complete and chronic else None, "change": None,
         })
@@ -237,16 +241,17 @@ def _ramps(ctx: Context, weeks: list[dict[str, Any]]) -> list[Flag]:
         # +33% over the week before but only +14% over the mean of the weeks before it. A
         # jump is over the ramp above the week before *and* above the mean of the four weeks
         # before it, all whole and inside the history: with fewer the mean cannot tell a
-        # rhythm from a ramp (a log started last week, 3 runs then 4, is "+33%" over both),
-        # and a history's first 30 days raise no ramp. A jump also carries more than the
-        # biggest of those four weeks, as a spike is longer than the longest run of the month
-        # before: a run every third day gives weeks of 3, 2 and 2 runs, and its 3-run week is
-        # +33% over a four-week mean of 2.25 runs, a load carried three weeks before.
-        # Ratios are compared: +30% exactly (1.3000000000000003 as a change) is not over 30%.
-        earlier = [w["distance_m"] for w in weeks[k - RAMP_MEAN_WEEKS:k]]
-        if not all(w["complete"] for w in weeks[k - RAMP_MEAN_WEEKS:k]) \
+        # rhythm from a ramp (a log started last week, 3 runs then 4, is "+33%" over both).
+        # A jump also carries more than the biggest of those four weeks, as a spike is longer
+        # than the longest run of the month before: a run every third day gives weeks of 3,
+        # 2 and 2 runs, and its 3-run week is +33% over a four-week mean of 2.25 runs, a load
+        # carried three weeks before. Ratios are compared: +30% exactly (1.3000000000000003
+        # as a change) is not over 30%.
+        reference = weeks[k - RAMP_MEAN_WEEKS:k]
+        if not week["judged"] or not all(w["complete"] for w in reference) \
                 or prev["distance_m"] < t.weekly_ramp_min_km * 1000:
             continue
+        earlier = [w["distance_m"] for w in reference]
         usual = float(np.mean(earlier))
         ratio = week["distance_m"] / prev["distance_m"]
         if ratio <= 1 + t.weekly_ramp or week["distance_m"] / usual <= 1 + t.weekly_ramp \
