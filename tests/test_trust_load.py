@@ -175,6 +175,17 @@ def test_item2_a_break_early_in_the_history_is_measured_on_the_days_known(tmp_pa
         flag["message"]
 
 
+def test_item2_a_return_too_early_to_judge_says_so(tmp_path):
+    # three runs, 20 days off, then 12 km: 3 days of history before the break say nothing
+    # about a usual week, and the report says so instead of flagging
+    rows = [("2026-09-01", 8), ("2026-09-02", 8), ("2026-09-03", 8), ("2026-09-24", 12)]
+    out = runlog_report(write_log(tmp_path / "log", rows), "2026-09-25")
+    assert load_flags(out) == []
+    assert ("The return on 2026-09-24 after 20 days without running is not judged: the "
+            "history before the break holds only 3 days, too few to know your usual week."
+            ) in out["data_notes"]
+
+
 def test_item2_acwr_needs_the_28_days_before_its_week_inside_the_history(tmp_path):
     # from Saturday 09-05, 4 x 10 km a week; the week of 09-28 would set 09-28..10-04
     # against 08-31..09-27, which starts before the history: no ratio before the week of

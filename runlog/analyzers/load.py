@@ -98,12 +98,12 @@ def analyze(ctx: Context) -> Findings:
     weeks = _weeks(ctx, runs, daily, first_day)
     spikes = _spikes(ctx, runs, first_day)
     spiked = {_run_key(f.date, f.activity_id) for f in spikes}
-    flags = spikes + _ramps(ctx, weeks) + _returns(ctx, runs, daily, first_day, spiked)
-    flags += _acwr(ctx, weeks)
-    flags += _strain(ctx, weeks)
+    returns, unjudged = _returns(ctx, runs, daily, first_day, spiked)
+    flags = spikes + _ramps(ctx, weeks) + returns + _acwr(ctx, weeks) + _strain(ctx, weeks)
     first_run_week = week_start(runs["day"].min())
     shown = [_week_dict(ctx, w) for w in weeks if w["week_start"] >= first_run_week]
-    return Findings(flags=flags, figures={"weeks": shown}, notes=_short_history(ctx, first_day))
+    return Findings(flags=flags, figures={"weeks": shown},
+                    notes=_short_history(ctx, first_day) + unjudged)
 
 
 def _short_history(ctx: Context, first_day: date) -> list[str]:
@@ -274,10 +274,12 @@ def _ramps(ctx: Context, weeks: list[dict[str, Any]]) -> list[Flag]:
 
 
 def _returns(ctx: Context, runs: pd.DataFrame, daily: pd.Series, first_day: date,
-             spiked: set[tuple[date, str | None]]) -> list[Flag]:
+             spiked: set[tuple[date, str | None]]) -> tuple[list[Flag], list[str]]:
+    """Flags for returns after a break, and notes on returns the history cannot judge."""
     t = ctx.thresholds
     ran = runs[runs["distance_m"] > 0]
-    flags = []
+    flags: list[Flag] = []
+    notes: list[str] = []
     for last, first_back in itertools.pairwise(sorted(set(ran["day"]))):
         gap = (first_back - last).days - 1
         if gap < t.break_days:
@@ -288,6 +290,9 @@ def _returns(ctx: Context, runs: pd.DataFrame, daily: pd.Series, first_day: date
         known_days = (last - since).days + 1
         before = ran[(ran["day"] >= since) & (ran["day"] <= last)]["distance_m"]
         if known_days < BREAK_MIN_KNOWN_DAYS:
+            notes.append(f"The return on {first_back.isoformat()} after {gap} days without "
+                         f"running is not judged: the history before the break holds only "
+                         f"{known_days} days, too few to know your usual week.")
             continue
         usual_week = float(before.sum()) / known_days * 7
         week_end = min(first_back + timedelta(days=6), ctx.as_of)
@@ -314,7 +319,9 @@ def _returns(ctx: Context, runs: pd.DataFrame, daily: pd.Series, first_day: date
         # nothing would make any run back a spike, the gentlest jog included, so the first
         # run back is set against your usual run before the break (the median of the same
         # days) with the spike rule's margin: the old long run straight away is flagged, a
-        # usual run or less is not. A first run back that already raised load.spike is left
+        # usual run or less is not. Against the old long run instead, a runner whose every
+        # run is 10 km would be flagged for coming back with one. One flag per return (the
+        # week's, when it is over); a first run back that already raised load.spike is left
         # to that flag, whose evidence is stronger.
         first_runs = ran[ran["day"] == first_back]
         row = first_runs.loc[first_runs["distance_m"].idxmax()]
@@ -332,7 +339,7 @@ def _returns(ctx: Context, runs: pd.DataFrame, daily: pd.Series, first_day: date
                      "recently fades after about 4 weeks off; build back gradually."),
             date=first_back, activity_id=row["activity_id"], value=ratio - 1,
             threshold=t.spike_ratio - 1, evidence="weak", source=BREAK_SOURCE))
-    return flags
+    return flags, notes
 
 
 def _acwr(ctx: Context, weeks: list[dict[str, Any]]) -> list[Flag]:
