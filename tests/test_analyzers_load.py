@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from history import activity, days, only, report, run, unflagged
+from runlog.analyzers import load
 from runlog.model import Severity
 
 LA = "America/Los_Angeles"
@@ -377,3 +378,22 @@ def test_strain_setting_moves_the_flag():
     # 50th percentile: 13.5 x 3.67423 = 49.60 < 3.67423 x 14
     flag = only(report(strain_history(14), "2026-10-04", strain_percentile=50.0), "load.strain")
     assert flag.threshold == pytest.approx(STRAIN_PER_KM * 13.5)
+
+
+@pytest.mark.parametrize("week, expected", [
+    ([8, 8, 8, 8, 8, 8, 0], 6 / np.sqrt(7)),  # Foster's 2.27; downside SD alone gives 2.45
+    ([8] * 7, 6 / np.sqrt(7)),  # no lighter day: the cap, not infinity
+    ([8, 8, 8, 8, 8, 28, 0], 6 / np.sqrt(7)),  # a long run is load, not variety (Foster: 1.13)
+    ([10, 0, 10, 0, 10, 0, 0], 3 / np.sqrt(6)),  # 4 rest days 30/7 below the mean
+    ([0] * 7, None),
+])
+def test_monotony_counts_the_lighter_days_and_stays_in_foster_range(week, expected):
+    value = load.monotony(np.array(week, dtype=float) * 1000)
+    assert value == (None if expected is None else pytest.approx(expected))
+
+
+def test_a_break_is_a_stretch_of_break_days_without_running():
+    daily = np.array([5, 0, 0, 0, 5, 0, 0, 0, 0], dtype=float)
+    assert load.resting(daily, 3).tolist() == [False, True, True, True, False,
+                                               True, True, True, True]
+    assert not load.resting(daily, 5).any()

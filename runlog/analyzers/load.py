@@ -192,8 +192,11 @@ def _weeks(ctx: Context, runs: pd.DataFrame, daily: pd.Series, first_day: date
     out: list[dict[str, Any]] = []
     first_monday = daily.index[0]  # daily starts on a Monday: week k is days 7k..7k+6
     values = daily.to_numpy()
-    # (days of the history before its first run make a break too: no ratio over them)
-    breaks = resting(values, ctx.thresholds.break_days)
+    # Breaks over the known days only (days of the history before its first run make one
+    # too: no ratio over them); the days of the first week before the history are unknown.
+    known_from = (first_day - first_monday).days
+    breaks = np.zeros(len(values), dtype=bool)
+    breaks[known_from:] = resting(values[known_from:], ctx.thresholds.break_days)
     for k in range((len(values) + 6) // 7):
         monday = first_monday + timedelta(days=7 * k)
         week_values = values[7 * k: 7 * k + 7]
