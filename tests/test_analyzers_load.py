@@ -354,13 +354,23 @@ def test_monotony_of_six_equal_runs_and_a_rest_day_is_about_2_3():
 def test_strain_just_over_the_90th_percentile(units):
     # earlier strains 3.67423 x [10..17]; numpy's 90th percentile: position 0.9 x 7 = 6.3,
     # 16 + 0.3 x (17 - 16) = 16.3 -> 59.890. The last week: 3.67423 x 16.4 = 60.257
-    rep = report(strain_history(16.4), "2026-10-04", units=units)
+    # (the percentile alone: no margin over the median week)
+    rep = report(strain_history(16.4), "2026-10-04", units=units, strain_min_rise=0.0)
     flag = only(rep, "load.strain")
     assert flag.severity is Severity.INFO
     assert flag.value == pytest.approx(STRAIN_PER_KM * 16.4)
     assert flag.threshold == pytest.approx(STRAIN_PER_KM * 16.3)
     assert (flag.date, flag.end) == (date(2026, 9, 28), date(2026, 10, 4))
-    assert "was 60, above your own 90th percentile of the previous months (60)" in flag.message
+    assert "was 60, above your own 90th percentile of the previous months and 0% above your " \
+        "usual week (60)" in flag.message
+
+
+def test_strain_must_also_be_well_above_the_usual_week():
+    # The median earlier week is 13.5 (strain 49.60); +25% makes 16.875 (62.00), above the
+    # 90th percentile (59.89): 16.4 is steady noise, 16.9 (62.09) is flagged.
+    assert unflagged(report(strain_history(16.4), "2026-10-04"), "load.strain")
+    flag = only(report(strain_history(16.9), "2026-10-04"), "load.strain")
+    assert flag.threshold == pytest.approx(STRAIN_PER_KM * 13.5 * 1.25)
 
 
 def test_strain_just_under_the_90th_percentile():
@@ -373,10 +383,11 @@ def test_strain_needs_eight_earlier_weeks():
 
 def test_strain_setting_moves_the_flag():
     # the 100th percentile is the earlier maximum, 3.67423 x 17 = 62.46
-    assert unflagged(report(strain_history(16.4), "2026-10-04", strain_percentile=100.0),
-                     "load.strain")
+    assert unflagged(report(strain_history(16.4), "2026-10-04", strain_percentile=100.0,
+                            strain_min_rise=0.0), "load.strain")
     # 50th percentile: 13.5 x 3.67423 = 49.60 < 3.67423 x 14
-    flag = only(report(strain_history(14), "2026-10-04", strain_percentile=50.0), "load.strain")
+    flag = only(report(strain_history(14), "2026-10-04", strain_percentile=50.0,
+                       strain_min_rise=0.0), "load.strain")
     assert flag.threshold == pytest.approx(STRAIN_PER_KM * 13.5)
 
 

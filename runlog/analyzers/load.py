@@ -380,7 +380,10 @@ def _strain(ctx: Context, weeks: list[dict[str, Any]]) -> list[Flag]:
         history.append((monday, week["strain"]))
         if len(earlier) < STRAIN_MIN_WEEKS:
             continue
-        limit = float(np.percentile(earlier, t.strain_percentile))
+        # Above the runner's own 90th percentile, and well above their usual week: one week in
+        # ten tops its own 90th percentile by construction, and noise is no signal.
+        limit = max(float(np.percentile(earlier, t.strain_percentile)),
+                    float(np.median(earlier)) * (1 + t.strain_min_rise))
         if week["strain"] <= limit * (1 + FLOAT_TOLERANCE):
             continue
         flags.append(Flag(
@@ -388,8 +391,8 @@ def _strain(ctx: Context, weeks: list[dict[str, Any]]) -> list[Flag]:
             title="A week of unusually high strain for you",
             message=(f"Training strain (weekly load x monotony) in the week of "
                      f"{monday.isoformat()} was {week['strain']:.0f}, above your own "
-                     f"{t.strain_percentile:.0f}th percentile of the previous months "
-                     f"({limit:.0f})."),
+                     f"{t.strain_percentile:.0f}th percentile of the previous months and "
+                     f"{t.strain_min_rise:.0%} above your usual week ({limit:.0f})."),
             date=monday, end=monday + timedelta(days=6), value=week["strain"],
             threshold=limit, evidence="weak", source=STRAIN_SOURCE))
     return flags
