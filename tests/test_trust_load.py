@@ -352,6 +352,12 @@ def a_month_off() -> list[Row]:
             + five_a_week("2026-08-24", 5, 8))
 
 
+def a_month_off_back_every_third_day() -> list[Row]:
+    # 5 x 8 km a week to 06-28, a month off, then 5 km every third day: weeks of 10 and 15 km,
+    # "+50%" week on week, all far under the 40 km week before the break
+    return five_a_week("2026-03-02", 17, 8) + every("2026-07-29", "2026-09-27", 3, 5)
+
+
 ORDINARY_LIVES = {
     "every other day": (lambda: every("2026-03-01", "2026-09-27", 2, 10), "km",
                         "Europe/Berlin"),
@@ -366,6 +372,8 @@ ORDINARY_LIVES = {
     "3 to 5 runs a week": (three_to_five_a_week, "km", "Europe/Berlin"),
     "two runs some days": (two_runs_some_days, "km", "Europe/Berlin"),
     "a month off": (a_month_off, "km", "Europe/Berlin"),
+    "a month off, back every third day": (a_month_off_back_every_third_day, "km",
+                                          "Europe/Berlin"),
     # late evening and early morning runs, far east and far west of UTC
     "every other day, Auckland": (
         lambda: every("2026-03-01", "2026-09-27", 2, 10, at="05:30"), "km",
@@ -448,3 +456,13 @@ def test_a_careless_return_at_the_old_week_is_flagged(tmp_path):
     flag, = load_flags(early, "load.return_after_break")
     assert (flag["end"], flag["value"]) == ("2026-07-21", pytest.approx(0.8))
     assert "had 32.0 km so far, 80% of your weekly average before the break" in flag["message"]
+
+
+def test_building_back_to_the_old_week_within_a_month_is_still_a_jump(tmp_path):
+    # 5 x 8 km a week to 06-28, a month off, then 3 x 8 km (24 km) and the week after
+    # 5 x 8 km (40 km, +67%): past the 75% of the usual week a return allows, so a weekly
+    # jump, as for anyone (the seven days from the first run back also raise the return flag)
+    rows = (five_a_week("2026-03-02", 17, 8) + weekly("2026-07-27", 1, {1: 8, 3: 8, 6: 8})
+            + five_a_week("2026-08-03", 1, 8))
+    out = runlog_report(write_log(tmp_path / "log", rows), "2026-08-09")
+    assert [f["date"] for f in load_flags(out, "load.weekly_ramp")] == ["2026-08-03"]

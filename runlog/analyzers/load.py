@@ -98,8 +98,9 @@ def analyze(ctx: Context) -> Findings:
     weeks = _weeks(ctx, runs, daily, first_day)
     spikes = _spikes(ctx, runs, first_day)
     spiked = {_run_key(f.date, f.activity_id) for f in spikes}
-    returns, unjudged = _returns(ctx, runs, daily, first_day, spiked)
-    flags = spikes + _ramps(ctx, weeks) + returns + _acwr(ctx, weeks) + _strain(ctx, weeks)
+    returns, unjudged, comebacks = _returns(ctx, runs, daily, first_day, spiked)
+    flags = (spikes + _ramps(ctx, weeks, comebacks) + returns + _acwr(ctx, weeks)
+             + _strain(ctx, weeks))
     first_run_week = week_start(runs["day"].min())
     shown = [_week_dict(ctx, w) for w in weeks if w["week_start"] >= first_run_week]
     return Findings(flags=flags, figures={"weeks": shown},
@@ -235,7 +236,21 @@ def _so_far(week: dict[str, Any]) -> str:
     return "" if week["days"] == 7 else " so far"
 
 
-def _ramps(ctx: Context, weeks: list[dict[str, Any]]) -> list[Flag]:
+def _building_back(week: dict[str, Any], comebacks: list[tuple[date, float]],
+                   return_ratio: float) -> bool:
+    """A week of the 4 after a return from a break that stays within what the return rule
+    allows (75% of the usual week before the break): building back, not a jump. After a
+    month off, 5 km every third day makes weeks of 10 and 15 km, "+50%" over a week that
+    was itself a restart; the return rule and the spike rule judge those weeks."""
+    monday = week["week_start"]
+    return any(first_back <= monday + timedelta(days=6)
+               and monday < first_back + timedelta(days=BREAK_BASELINE_DAYS)
+               and week["distance_m"] <= return_ratio * usual_week
+               for first_back, usual_week in comebacks)
+
+
+def _ramps(ctx: Context, weeks: list[dict[str, Any]],
+           comebacks: list[tuple[date, float]]) -> list[Flag]:
     t = ctx.thresholds
     flags = []
     for k in range(RAMP_MEAN_WEEKS, len(weeks)):
@@ -258,7 +273,8 @@ def _ramps(ctx: Context, weeks: list[dict[str, Any]]) -> list[Flag]:
         usual = float(np.mean(earlier))
         ratio = week["distance_m"] / prev["distance_m"]
         if ratio <= 1 + t.weekly_ramp or week["distance_m"] / usual <= 1 + t.weekly_ramp \
-                or week["distance_m"] <= max(earlier) * (1 + FLOAT_TOLERANCE):
+                or week["distance_m"] <= max(earlier) * (1 + FLOAT_TOLERANCE) \
+                or _building_back(week, comebacks, t.return_ratio):
             continue
         monday = week["week_start"]
         sunday = monday + timedelta(days=6)
@@ -277,12 +293,15 @@ def _ramps(ctx: Context, weeks: list[dict[str, Any]]) -> list[Flag]:
 
 
 def _returns(ctx: Context, runs: pd.DataFrame, daily: pd.Series, first_day: date,
-             spiked: set[tuple[date, str | None]]) -> tuple[list[Flag], list[str]]:
-    """Flags for returns after a break, and notes on returns the history cannot judge."""
+             spiked: set[tuple[date, str | None]]
+             ) -> tuple[list[Flag], list[str], list[tuple[date, float]]]:
+    """Flags for returns after a break, notes on returns the history cannot judge, and each
+    judged return's first day with the usual week before its break (metres)."""
     t = ctx.thresholds
     ran = runs[runs["distance_m"] > 0]
     flags: list[Flag] = []
     notes: list[str] = []
+    comebacks: list[tuple[date, float]] = []
     for last, first_back in itertools.pairwise(sorted(set(ran["day"]))):
         gap = (first_back - last).days - 1
         if gap < t.break_days:
@@ -298,6 +317,7 @@ def _returns(ctx: Context, runs: pd.DataFrame, daily: pd.Series, first_day: date
                          f"{known_days} days, too few to know your usual week.")
             continue
         usual_week = float(before.sum()) / known_days * 7
+        comebacks.append((first_back, usual_week))
         week_end = min(first_back + timedelta(days=6), ctx.as_of)
         back = float(daily[(daily.index >= first_back) & (daily.index <= week_end)].sum())
         share = back / usual_week
@@ -342,7 +362,7 @@ def _returns(ctx: Context, runs: pd.DataFrame, daily: pd.Series, first_day: date
                      "recently fades after about 4 weeks off; build back gradually."),
             date=first_back, activity_id=row["activity_id"], value=ratio - 1,
             threshold=t.spike_ratio - 1, evidence="weak", source=BREAK_SOURCE))
-    return flags, notes
+    return flags, notes, comebacks
 
 
 def _acwr(ctx: Context, weeks: list[dict[str, Any]]) -> list[Flag]:
