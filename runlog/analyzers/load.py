@@ -125,21 +125,18 @@ def _spikes(ctx: Context, runs: pd.DataFrame, first_day: date) -> list[Flag]:
     times = runs["start_time"].dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
     dist = runs["distance_m"].to_numpy(dtype=float)
     run_days = runs["day"].tolist()
-    lookback = np.timedelta64(t.spike_lookback_days, "D")
     # The whole 30 days before a run must be inside the history: before that, "the longest
     # run of the month before" would be the longest of the few days known.
     judged_from = first_day + timedelta(days=t.spike_lookback_days)
-    # Runs strictly before each run and no older than the lookback: a slice of the sorted
-    # times, so a decade of runs costs one binary search per run, not a scan of them all.
-    window_start = np.searchsorted(times, times - lookback, side="left")
-    window_end = np.searchsorted(times, times, side="left")
+    window_start, window_end = spike_windows(times, times, t.spike_lookback_days)
     for i in range(len(runs)):
         # an empty month before a run follows a break: _returns() judges that run
-        if run_days[i] < judged_from or window_end[i] <= window_start[i]:
+        if run_days[i] < judged_from:
             continue
-        longest = float(dist[window_start[i]:window_end[i]].max())
-        if longest <= 0:
+        j = longest_in(dist, window_start[i], window_end[i])
+        if j is None:
             continue
+        longest = float(dist[j])
         ratio = dist[i] / longest
         if ratio <= t.spike_ratio:
             continue
@@ -158,6 +155,29 @@ def _spikes(ctx: Context, runs: pd.DataFrame, first_day: date) -> list[Flag]:
             threshold=(t.spike_alert_ratio if alert else t.spike_ratio) - 1,
             evidence="moderate", source=SPIKE_SOURCE))
     return flags
+
+
+def spike_windows(times: np.ndarray, when: np.ndarray, lookback_days: int
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """For each instant in ``when``, the slice of the sorted run ``times`` (naive UTC) a run
+    then is compared with: runs strictly before it and no older than the lookback. One binary
+    search each, so a decade of runs is not scanned once per run. The flags and the "Next"
+    limits both use it."""
+    lookback = np.timedelta64(lookback_days, "D")
+    return (np.searchsorted(times, when - lookback, side="left"),
+            np.searchsorted(times, when, side="left"))
+
+
+def longest_in(dist: np.ndarray, start: int, end: int) -> int | None:
+    """The index of the longest run of ``dist[start:end]`` (the latest of equals: it stays
+    longest the longest), None when there is none longer than 0."""
+    if end <= start:
+        return None
+    window = dist[start:end]
+    longest = float(window.max())
+    if not longest > 0:
+        return None
+    return start + int(np.flatnonzero(window == longest)[-1])
 
 
 def _run_key(day: date, activity_id: Any) -> tuple[date, str | None]:
@@ -236,17 +256,44 @@ def _so_far(week: dict[str, Any]) -> str:
     return "" if week["days"] == 7 else " so far"
 
 
-def _building_back(week: dict[str, Any], comebacks: list[tuple[date, float]],
-                   return_ratio: float) -> bool:
-    """A week of the 4 after a return from a break that stays within what the return rule
-    allows (75% of the usual week before the break): building back, not a jump. After a
-    month off, 5 km every third day makes weeks of 10 and 15 km, "+50%" over a week that
-    was itself a restart; the return rule and the spike rule judge those weeks."""
-    monday = week["week_start"]
-    return any(first_back <= monday + timedelta(days=6)
-               and monday < first_back + timedelta(days=BREAK_BASELINE_DAYS)
-               and week["distance_m"] <= return_ratio * usual_week
-               for first_back, usual_week in comebacks)
+def _building_back_limit(monday: date, comebacks: list[tuple[date, float]],
+                         return_ratio: float) -> float:
+    """In the 4 weeks after a return from a break, a week may hold up to what the return rule
+    allows (75% of the usual week before the break) without being a jump: building back.
+    After a month off, 5 km every third day makes weeks of 10 and 15 km, "+50%" over a week
+    that was itself a restart; the return rule and the spike rule judge those weeks. 0 when
+    the week follows no return."""
+    return max((return_ratio * usual_week for first_back, usual_week in comebacks
+                if first_back <= monday + timedelta(days=6)
+                and monday < first_back + timedelta(days=BREAK_BASELINE_DAYS)), default=0.0)
+
+
+def ramp_limit(t: Any, weeks: list[dict[str, Any]], k: int,
+               comebacks: list[tuple[date, float]]) -> float | None:
+    """The most week ``k`` may hold without a weekly-jump flag (metres); None when the rule
+    does not judge that week. The flag and the "Next" week limit both come from here.
+
+    Rhythm is not a ramp (EVIDENCE.md): every other day alternates 3- and 4-run weeks, +33%
+    over the week before but only +14% over the mean of the weeks before it. A jump is over
+    the ramp above the week before *and* above the mean of the four weeks before it, all whole
+    and inside the history: with fewer the mean cannot tell a rhythm from a ramp (a log
+    started last week, 3 runs then 4, is "+33%" over both). A jump also carries more than the
+    biggest of those four weeks, as a spike is longer than the longest run of the month
+    before: a run every third day gives weeks of 3, 2 and 2 runs, and its 3-run week is +33%
+    over a four-week mean of 2.25 runs, a load carried three weeks before. +30% exactly is
+    not over 30%."""
+    if k < RAMP_MEAN_WEEKS:
+        return None
+    week, prev = weeks[k], weeks[k - 1]
+    reference = weeks[k - RAMP_MEAN_WEEKS:k]
+    if not week["judged"] or not all(w["complete"] for w in reference) \
+            or prev["distance_m"] < t.weekly_ramp_min_km * 1000:
+        return None
+    earlier = [w["distance_m"] for w in reference]
+    limit = max((1 + t.weekly_ramp) * prev["distance_m"],
+                (1 + t.weekly_ramp) * float(np.mean(earlier)), *earlier)
+    return max(limit * (1 + FLOAT_TOLERANCE),
+               _building_back_limit(week["week_start"], comebacks, t.return_ratio))
 
 
 def _ramps(ctx: Context, weeks: list[dict[str, Any]],
@@ -255,27 +302,11 @@ def _ramps(ctx: Context, weeks: list[dict[str, Any]],
     flags = []
     for k in range(RAMP_MEAN_WEEKS, len(weeks)):
         week, prev = weeks[k], weeks[k - 1]
-        # Rhythm is not a ramp (EVIDENCE.md): every other day alternates 3- and 4-run weeks,
-        # +33% over the week before but only +14% over the mean of the weeks before it. A
-        # jump is over the ramp above the week before *and* above the mean of the four weeks
-        # before it, all whole and inside the history: with fewer the mean cannot tell a
-        # rhythm from a ramp (a log started last week, 3 runs then 4, is "+33%" over both).
-        # A jump also carries more than the biggest of those four weeks, as a spike is longer
-        # than the longest run of the month before: a run every third day gives weeks of 3,
-        # 2 and 2 runs, and its 3-run week is +33% over a four-week mean of 2.25 runs, a load
-        # carried three weeks before. Ratios are compared: +30% exactly (1.3000000000000003
-        # as a change) is not over 30%.
-        reference = weeks[k - RAMP_MEAN_WEEKS:k]
-        if not week["judged"] or not all(w["complete"] for w in reference) \
-                or prev["distance_m"] < t.weekly_ramp_min_km * 1000:
+        limit = ramp_limit(t, weeks, k, comebacks)
+        if limit is None or week["distance_m"] <= limit:
             continue
-        earlier = [w["distance_m"] for w in reference]
-        usual = float(np.mean(earlier))
+        usual = float(np.mean([w["distance_m"] for w in weeks[k - RAMP_MEAN_WEEKS:k]]))
         ratio = week["distance_m"] / prev["distance_m"]
-        if ratio <= 1 + t.weekly_ramp or week["distance_m"] / usual <= 1 + t.weekly_ramp \
-                or week["distance_m"] <= max(earlier) * (1 + FLOAT_TOLERANCE) \
-                or _building_back(week, comebacks, t.return_ratio):
-            continue
         monday = week["week_start"]
         sunday = monday + timedelta(days=6)
         mean_text = (f"Your average week over the {RAMP_MEAN_WEEKS} weeks before it was "
@@ -292,6 +323,19 @@ def _ramps(ctx: Context, weeks: list[dict[str, Any]],
     return flags
 
 
+def usual_before_break(ran: pd.DataFrame, last: date, first_day: date
+                       ) -> tuple[float, float, int]:
+    """The usual week (metres, over the days of the 28 before and including ``last`` that are
+    inside the history, scaled to a week: days before the history are unknown, not rest),
+    the usual run (their median), and how many days are known."""
+    since = max(last - timedelta(days=BREAK_BASELINE_DAYS - 1), first_day)
+    known_days = (last - since).days + 1
+    before = ran[(ran["day"] >= since) & (ran["day"] <= last)]["distance_m"]
+    if before.empty:
+        return 0.0, 0.0, known_days
+    return float(before.sum()) / known_days * 7, float(before.median()), known_days
+
+
 def _returns(ctx: Context, runs: pd.DataFrame, daily: pd.Series, first_day: date,
              spiked: set[tuple[date, str | None]]
              ) -> tuple[list[Flag], list[str], list[tuple[date, float]]]:
@@ -306,17 +350,12 @@ def _returns(ctx: Context, runs: pd.DataFrame, daily: pd.Series, first_day: date
         gap = (first_back - last).days - 1
         if gap < t.break_days:
             continue
-        # The usual week before the break, over the days of the 28 before it that are inside
-        # the history, scaled to a week: days before the history are unknown, not rest.
-        since = max(last - timedelta(days=BREAK_BASELINE_DAYS - 1), first_day)
-        known_days = (last - since).days + 1
-        before = ran[(ran["day"] >= since) & (ran["day"] <= last)]["distance_m"]
+        usual_week, usual_run, known_days = usual_before_break(ran, last, first_day)
         if known_days < BREAK_MIN_KNOWN_DAYS:
             notes.append(f"The return on {first_back.isoformat()} after {gap} days without "
                          f"running is not judged: the history before the break holds only "
                          f"{known_days} days, too few to know your usual week.")
             continue
-        usual_week = float(before.sum()) / known_days * 7
         comebacks.append((first_back, usual_week))
         week_end = min(first_back + timedelta(days=6), ctx.as_of)
         back = float(daily[(daily.index >= first_back) & (daily.index <= week_end)].sum())
@@ -348,7 +387,6 @@ def _returns(ctx: Context, runs: pd.DataFrame, daily: pd.Series, first_day: date
         # to that flag, whose evidence is stronger.
         first_runs = ran[ran["day"] == first_back]
         row = first_runs.loc[first_runs["distance_m"].idxmax()]
-        usual_run = float(before.median())
         ratio = float(row["distance_m"]) / usual_run
         if ratio <= t.spike_ratio or _run_key(first_back, row["activity_id"]) in spiked:
             continue
