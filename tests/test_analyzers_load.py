@@ -44,8 +44,9 @@ def test_spike_just_over_10_percent_is_a_warning(units, key, new, text):
     rep = report(spike_history(new, key), "2026-10-05", units=units)
     flag = only(rep, "load.spike")
     assert flag.severity is Severity.WARNING
-    assert flag.value == pytest.approx(0.12)
-    assert flag.threshold == pytest.approx(0.10)
+    # value and threshold as the config writes spike_ratio: 1.12 times the longest, over 1.10
+    assert flag.value == pytest.approx(1.12)
+    assert flag.threshold == pytest.approx(1.10)
     assert flag.date == date(2026, 10, 1)
     assert flag.activity_id == "running-2026-10-01T07:00:00"
     assert flag.message.startswith(text)
@@ -60,7 +61,7 @@ def test_spike_over_100_percent_is_an_alert():
     rep = report(spike_history(20.5), "2026-10-05")  # 20.5 / 10 = 2.05: +105%
     flag = only(rep, "load.spike")
     assert flag.severity is Severity.ALERT
-    assert (flag.value, flag.threshold) == (pytest.approx(1.05), pytest.approx(1.0))
+    assert (flag.value, flag.threshold) == (pytest.approx(2.05), pytest.approx(2.0))
     assert "was 105% longer" in flag.message
 
 
@@ -72,7 +73,7 @@ def test_spike_just_under_100_percent_stays_a_warning():
 def test_spike_looks_back_30_days_only():
     # a 20 km run 31 days before 10-01 no longer counts: 12 km is 20% over the 10 km of 09-10
     early = KNOWN + [run("2026-08-31", 20), run("2026-09-10", 10), run("2026-10-01", 12)]
-    assert only(report(early, "2026-10-05"), "load.spike").value == pytest.approx(0.2)
+    assert only(report(early, "2026-10-05"), "load.spike").value == pytest.approx(1.2)
     # 29 days before, it still does: 12 km is shorter than 20 km
     inside = KNOWN + [run("2026-09-02", 20), run("2026-09-10", 10), run("2026-10-01", 12)]
     assert unflagged(report(inside, "2026-10-05"), "load.spike")
@@ -87,7 +88,7 @@ def test_first_run_after_a_month_off_has_nothing_to_compare():
 def test_spike_settings_move_the_flag():
     assert unflagged(report(spike_history(11.2), "2026-10-05", spike_ratio=1.25), "load.spike")
     flag = only(report(spike_history(10.9), "2026-10-05", spike_ratio=1.05), "load.spike")
-    assert (flag.value, flag.threshold) == (pytest.approx(0.09), pytest.approx(0.05))
+    assert (flag.value, flag.threshold) == (pytest.approx(1.09), pytest.approx(1.05))
     alert = only(report(spike_history(16), "2026-10-05", spike_alert_ratio=1.5), "load.spike")
     assert alert.severity is Severity.ALERT  # +60% over a +50% alert setting
 

@@ -131,7 +131,7 @@ def test_item2_the_first_30_days_raise_no_spike_ramp_or_ratio(tmp_path):
     later = runlog_report(write_log(tmp_path / "later", rows + [("2026-12-03", 25)]),
                           "2026-12-03")
     assert [(f["code"], f["date"], f["value"]) for f in load_flags(later)] == [
-        ("load.spike", "2026-12-03", pytest.approx(0.25))]
+        ("load.spike", "2026-12-03", pytest.approx(1.25))]
 
 
 def test_item2_first_days_count_any_sport(tmp_path):
@@ -140,7 +140,7 @@ def test_item2_first_days_count_any_sport(tmp_path):
     rows = [("2026-10-01", 30, "Ride"), ("2026-10-31", 5), ("2026-11-02", 8)]
     out = runlog_report(write_log(tmp_path / "log", rows), "2026-11-03")
     assert [(f["code"], f["value"]) for f in load_flags(out)] == [
-        ("load.spike", pytest.approx(0.6))]
+        ("load.spike", pytest.approx(1.6))]
 
 
 def test_item2_a_log_starting_on_a_saturday_has_no_first_ramp(tmp_path):
@@ -212,7 +212,7 @@ def test_item3_straight_back_into_the_long_run_is_flagged(tmp_path):
     flag, = load_flags(out)
     assert (flag["code"], flag["severity"], flag["date"]) == (
         "load.return_after_break", "warning", "2026-09-15")
-    assert (flag["value"], flag["threshold"]) == (pytest.approx(1.0), pytest.approx(0.1))
+    assert (flag["value"], flag["threshold"]) == (pytest.approx(2.0), pytest.approx(1.1))
     assert flag["activity_id"]
     assert flag["message"].startswith(
         "After 36 days without running, your first run back, 16.0 km on 2026-09-15, was "
@@ -225,7 +225,7 @@ def test_item3_a_careful_comeback_is_judged_run_by_run(tmp_path):
     rows = LONG_RUN_WEEKS + [("2026-09-15", 5), ("2026-09-17", 16)]
     out = runlog_report(write_log(tmp_path / "log", rows), "2026-09-18")
     assert [(f["code"], f["date"], f["severity"], f["value"]) for f in load_flags(out)] == [
-        ("load.spike", "2026-09-17", "alert", pytest.approx(2.2))]
+        ("load.spike", "2026-09-17", "alert", pytest.approx(3.2))]
     # a usual run first and nothing more is fine
     gentle = runlog_report(write_log(tmp_path / "gentle", LONG_RUN_WEEKS + [("2026-09-15", 8)]),
                            "2026-09-20")
@@ -238,7 +238,7 @@ def test_item3_a_shorter_break_back_into_the_long_run_is_flagged_once(tmp_path):
     out = runlog_report(write_log(tmp_path / "log", LONG_RUN_WEEKS + [("2026-08-30", 16)]),
                         "2026-08-31")
     assert [(f["code"], f["value"]) for f in load_flags(out)] == [
-        ("load.return_after_break", pytest.approx(1.0))]
+        ("load.return_after_break", pytest.approx(2.0))]
 
 
 # --- item 4: strain from one extra equal day ------------------------------------------------
@@ -434,7 +434,7 @@ def test_a_spike_after_30_days_of_history_is_flagged(tmp_path):
     spike, = load_flags(out)
     assert (spike["code"], spike["severity"], spike["date"]) == (
         "load.spike", "warning", "2026-09-02")
-    assert spike["value"] == pytest.approx(0.15)
+    assert spike["value"] == pytest.approx(1.15)
     assert spike["message"].startswith(
         "9.2 km on 2026-09-02 was 15% longer than your longest run in the 30 days before it "
         "(8.0 km).")

@@ -291,8 +291,9 @@ def _spikes(ctx: Context, runs: pd.DataFrame, first_day: date) -> list[Flag]:
                      f"{t.spike_lookback_days} days before it ({ctx.distance(longest)}). "
                      "In a study of 5,205 runners, runs over 10% longer than the previous "
                      "month's longest went with more injuries."),
-            date=row["day"], activity_id=row["activity_id"], value=ratio - 1,
-            threshold=(t.spike_alert_ratio if alert else t.spike_ratio) - 1,
+            # the run's ratio to the longest, as the config's spike_ratio is written (1.10)
+            date=row["day"], activity_id=row["activity_id"], value=ratio,
+            threshold=t.spike_alert_ratio if alert else t.spike_ratio,
             evidence="moderate", source=SPIKE_SOURCE))
     return flags
 
@@ -538,8 +539,8 @@ def _returns(ctx: Context, runs: pd.DataFrame, daily: pd.Series, first_day: date
                      f"{first_back.isoformat()}, was {ratio - 1:.0%} longer than your usual "
                      f"run before the break ({ctx.distance(usual_run)}). Fitness gained "
                      "recently fades after about 4 weeks off; build back gradually."),
-            date=first_back, activity_id=row["activity_id"], value=ratio - 1,
-            threshold=t.spike_ratio - 1, evidence="weak", source=BREAK_SOURCE))
+            date=first_back, activity_id=row["activity_id"], value=ratio,
+            threshold=t.spike_ratio, evidence="weak", source=BREAK_SOURCE))
     return flags, notes, comebacks
 
 
