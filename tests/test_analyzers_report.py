@@ -97,7 +97,7 @@ def test_as_of_leaves_later_activities_out_with_a_note():
     runs = [run("2026-09-20", 8), run("2026-10-01", 8), run("2026-10-10", 30)]
     rep = report(runs, "2026-10-05")
     assert rep.summary["runs"] == 2
-    assert "1 activities after 2026-10-05 are left out." in rep.data_notes
+    assert "1 activity after 2026-10-05 is left out." in rep.data_notes
     assert unflagged(rep, "load.spike")
 
 
@@ -148,10 +148,10 @@ DEGENERATE = {
     "a year-long gap": ([run("2025-09-01", 8), run("2026-10-01", 8)], set(), []),
     "nothing in the window": ([run(d, 8) for d in days("2026-06-01", 5, 3)], set(), []),
     "everything after as_of": ([run("2026-11-01", 8)], set(),
-                               ["1 activities after 2026-10-05 are left out.",
+                               ["1 activity after 2026-10-05 is left out.",
                                 "No runs in this history."]),
     "an undated activity": (undated(), set(),
-                            ["1 activities have no real date and are left out."]),
+                            ["1 activity has no real date and is left out."]),
 }
 
 

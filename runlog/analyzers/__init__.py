@@ -224,13 +224,17 @@ def _data_notes(ctx: Context, counts: dict[str, int], skipped: list[dict[str, st
         notes.append(f"The duration of {_activities(screened.durations_emptied)} was zero, "
                      "negative or over a week and is left empty.")
     if counts["without_date"]:
-        notes.append(f"{counts['without_date']} activities have no real date and are left out.")
+        n = counts["without_date"]
+        notes.append(f"{_activities(n)} {'has' if n == 1 else 'have'} no real date and "
+                     f"{'is' if n == 1 else 'are'} left out.")
     if counts["after_as_of"]:
-        notes.append(f"{counts['after_as_of']} activities after {ctx.as_of.isoformat()} are "
-                     "left out.")
+        n = counts["after_as_of"]
+        notes.append(f"{_activities(n)} after {ctx.as_of.isoformat()} "
+                     f"{'is' if n == 1 else 'are'} left out.")
     runs = ctx.runs
     if len(runs) and runs["distance_m"].isna().any():
-        notes.append(f"{int(runs['distance_m'].isna().sum())} runs have no distance.")
+        n = int(runs["distance_m"].isna().sum())
+        notes.append(f"{n} run has no distance." if n == 1 else f"{n} runs have no distance.")
     jumps = int(ctx.activities["gps_jumps"].sum()) if len(ctx.activities) else 0
     if jumps:
         notes.append(f"{jumps} GPS points were dropped as impossible jumps.")

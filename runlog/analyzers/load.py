@@ -495,7 +495,8 @@ def _returns(ctx: Context, runs: pd.DataFrame, daily: pd.Series, first_day: date
         if known_days < BREAK_MIN_KNOWN_DAYS:
             notes.append(f"The return on {first_back.isoformat()} after {gap} days without "
                          f"running is not judged: the history before the break holds only "
-                         f"{known_days} days, too few to know your usual week.")
+                         f"{known_days} day{'' if known_days == 1 else 's'}, too few to know "
+                         "your usual week.")
             continue
         comebacks.append((first_back, usual_week))
         week_end = min(first_back + timedelta(days=6), ctx.as_of)
