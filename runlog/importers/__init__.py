@@ -82,6 +82,10 @@ def machine_timezone() -> str:
 
 #: File kinds by (lower-cased) extension; ".gz" is unwrapped before this lookup.
 EXTENSIONS = {".fit": "fit", ".gpx": "gpx", ".tcx": "tcx", ".csv": "csv"}
+#: Kinds told from a file's content or name rather than its extension alone (see
+#: :mod:`.archives`): an Apple Health export's main XML, whatever its localized name, and
+#: Polar Flow ``training-session-*.json`` files.
+SNIFFED_KINDS = ("apple-health", "polar")
 
 
 def kind_of(name: str) -> str | None:
@@ -103,6 +107,10 @@ def reader_for(kind: str) -> Reader:
         from .tcx import read
     elif kind == "csv":
         from .csv import read
+    elif kind == "apple-health":
+        from .apple import read
+    elif kind == "polar":
+        from .polar import read
     else:
         raise KeyError(kind)
     return read

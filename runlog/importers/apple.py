@@ -1,0 +1,657 @@
+"""Apple Health export (iPhone Health app → "Export All Health Data"): one activity per
+``<Workout>`` of the main XML (FORMATS.md section 9).
+
+The main XML is mostly one-line ``<Record>``\\ s (millions of them in a real export); the
+workouts are a few thousand small blocks among them. So the file is not parsed as one tree:
+its internal DTD is skipped unparsed (v12's is malformed) after checking it declares no
+entity, each ``<Workout>`` block is found by a byte search and parsed alone, and the Watch's
+step records are read by pattern only when some foot workout lacks its own step count.
+
+What a workout gives:
+
+* sport from ``workoutActivityType``; ``HKIndoorWorkout`` = 1 makes a run a treadmill run;
+* distance from the workout's ``totalDistance`` (exports up to v11), else its own
+  ``WorkoutStatistics`` (``DistanceWalkingRunning``, ``DistanceCycling``...), in the unit it
+  states; never the ``WorkoutActivity`` copies added to it;
+* moving time from ``duration`` (pauses excluded), elapsed time from the dates;
+* cadence: the workout's ``StepCount`` statistic ÷ duration (iOS 16+), else the Watch's own
+  step records overlapping it, prorated (the iPhone's would add its own count of the same
+  steps);
+* heart rate from the ``HeartRate`` statistic, elevation gain from ``HKElevationAscended``;
+* local time: the instant in ``HKTimeZone`` (the written offset is the exporting phone's);
+* its route (``FileReference`` to ``workout-routes/*.gpx`` beside the XML, or 2016-era inline
+  ``<Location>``\\ s): distance and ascent when the workout lacks them, GPS jumps; a missing
+  route file, or one whose times are not the workout's, is a note.
+
+A session that the iPhone and the Watch both recorded is one activity, the Watch's.
+"""
+
+from __future__ import annotations
+
+import codecs
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path, PurePosixPath
+from xml.etree.ElementTree import Element, XMLParser
+from xml.etree.ElementTree import ParseError as XmlSyntaxError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import numpy as np
+import pandas as pd
+
+from ..errors import NotAnActivity, ParseError
+from ..model import Activity
+from . import ReadOptions, streams, vocab
+
+FORMAT = "apple-health"
+
+#: Bytes at the start of a file that tell an Apple Health export: the document type or root.
+SNIFF_BYTES = 4096
+#: A route file is read up to this size (a 1 Hz route of 10 hours is about 2 MB).
+MAX_ROUTE_BYTES = 64 << 20
+#: Two workouts of one sport whose starts and ends are this close are one session (s).
+SAME_SESSION_S = 120.0
+#: A route whose points start or end further than this outside its workout is another's (s).
+ROUTE_SLACK_S = 300.0
+
+_TYPE_PREFIX = "HKWorkoutActivityType"
+_SPORTS: dict[str, tuple[str, str | None]] = {
+    "Running": ("running", None),
+    "Walking": ("walking", None),
+    "Hiking": ("hiking", None),
+    "Cycling": ("cycling", None),
+    "HandCycling": ("cycling", "hand cycling"),
+    "Swimming": ("swimming", None),
+    "TraditionalStrengthTraining": ("strength", None),
+    "FunctionalStrengthTraining": ("strength", "functional"),
+    "CoreTraining": ("strength", "core"),
+    "Rowing": ("rowing", None),
+    "PaddleSports": ("paddling", None),
+    "CrossCountrySkiing": ("skiing", "cross country"),
+    "DownhillSkiing": ("skiing", "downhill"),
+    "Snowboarding": ("skiing", "snowboarding"),
+    "Yoga": ("yoga", None),
+    "Pilates": ("fitness", "pilates"),
+    "CrossTraining": ("fitness", "cross training"),
+    "MixedCardio": ("fitness", "mixed cardio"),
+    "HighIntensityIntervalTraining": ("fitness", "hiit"),
+    "Elliptical": ("fitness", "elliptical"),
+    "StairClimbing": ("fitness", "stair climbing"),
+    "Stairs": ("fitness", "stairs"),
+    "Dance": ("fitness", "dance"),
+    "Other": ("other", None),
+}
+#: The workout-level statistic that holds a sport's distance.
+_DISTANCE_STATISTIC = {
+    "running": "HKQuantityTypeIdentifierDistanceWalkingRunning",
+    "walking": "HKQuantityTypeIdentifierDistanceWalkingRunning",
+    "hiking": "HKQuantityTypeIdentifierDistanceWalkingRunning",
+    "cycling": "HKQuantityTypeIdentifierDistanceCycling",
+    "swimming": "HKQuantityTypeIdentifierDistanceSwimming",
+    "skiing": "HKQuantityTypeIdentifierDistanceDownhillSnowSports",
+}
+_STEPS = "HKQuantityTypeIdentifierStepCount"
+_HEART_RATE = "HKQuantityTypeIdentifierHeartRate"
+_METRES_PER = {"m": 1.0, "km": 1000.0, "mi": 1609.344, "yd": 0.9144, "ft": 0.3048,
+               "cm": 0.01, "mm": 0.001, "in": 0.0254}
+_SECONDS_PER = {"min": 60.0, "s": 1.0, "sec": 1.0, "hr": 3600.0, "h": 3600.0, "ms": 0.001,
+                "d": 86400.0}
+
+_DOCTYPE = re.compile(rb"<!DOCTYPE\s+HealthData\b")
+_DTD_END = re.compile(rb"\]\s*>")
+_ROOT = re.compile(rb"<HealthData[\s>/]")
+_ATTRIBUTE = re.compile(rb'([A-Za-z_][\w.-]*)\s*=\s*"([^"]*)"')
+_STEP_RECORD = b'"' + _STEPS.encode() + b'"'
+_APPLE_TIME = re.compile(r"(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d) ?([+-]\d\d):?(\d\d)")
+
+
+def sniff(head: bytes) -> bool:
+    """True when the first bytes of a file are those of an Apple Health export's main XML
+    (whatever its localized name: export.xml, exportar.xml, 导出.xml...)."""
+    head = head[:SNIFF_BYTES]
+    return bool(_DOCTYPE.search(head) or _ROOT.search(head))
+
+
+def read(data: bytes, source: str, options: ReadOptions) -> list[Activity | ParseError]:
+    """The workouts of an Apple Health export's main XML."""
+    try:
+        return _read(data, source, options)
+    except ParseError:
+        raise
+    except Exception as exc:  # the reader boundary: nothing else may escape
+        raise ParseError(f"unreadable Apple Health export: {type(exc).__name__}: {exc}",
+                         source) from exc
+
+
+# --- the document around the workouts ----------------------------------------------------------
+
+
+def body_start(data: bytes, source: str) -> int:
+    """Where the ``<HealthData>`` root starts, after checking the prolog: the internal DTD is
+    skipped unparsed, and refused when it declares an entity or points outside the file."""
+    if data.startswith(codecs.BOM_UTF8):
+        start = 3
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise ParseError("an Apple Health export in UTF-16 is not read (Apple writes UTF-8)",
+                         source, offset=0)
+    else:
+        start = 0
+    root = _ROOT.search(data, start)
+    doctype = data.find(b"<!DOCTYPE", start, root.start() if root else None)
+    if doctype >= 0:
+        open_subset = data.find(b"[", doctype)
+        declaration_end = data.find(b">", doctype)
+        head = data[doctype:open_subset if 0 <= open_subset < declaration_end
+                    else declaration_end]
+        if b"SYSTEM" in head or b"PUBLIC" in head:
+            raise ParseError("XML external document type references are not allowed", source,
+                             line=_line(data, doctype))
+        end = declaration_end + 1
+        if 0 <= open_subset < declaration_end:
+            closing = _DTD_END.search(data, open_subset)
+            if closing is None:
+                raise ParseError("the document type declaration is never closed", source,
+                                 line=_line(data, doctype))
+            end = closing.end()
+            subset = data[open_subset:end]
+            entity = subset.find(b"<!ENTITY")
+            if entity >= 0:
+                raise ParseError("XML entity declarations are not allowed", source,
+                                 line=_line(data, open_subset + entity))
+        root = _ROOT.search(data, end)
+    if root is None:
+        raise NotAnActivity("not an Apple Health export (no <HealthData> element)", source)
+    # Nothing after the DTD may declare anything: a second DOCTYPE or an ENTITY is hostile.
+    later = data.find(b"<!ENTITY", root.start())
+    if later >= 0:
+        raise ParseError("XML entity declarations are not allowed", source,
+                         line=_line(data, later))
+    return root.start()
+
+
+def _line(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def workout_blocks(data: bytes, start: int) -> list[tuple[int, int]]:
+    """(start, end) byte ranges of every ``<Workout>`` element from ``start``: a byte search,
+    past the (far more numerous) records, with no tree built of them."""
+    blocks = []
+    pos = start
+    while True:
+        at = data.find(b"<Workout", pos)
+        if at < 0:
+            return blocks
+        after = data[at + 8:at + 9]
+        if after not in (b" ", b"\n", b"\t", b"\r", b">", b"/"):
+            pos = at + 8  # <WorkoutRoute>, <WorkoutEvent>... outside a workout
+            continue
+        tag_end = data.find(b">", at)
+        if tag_end < 0:
+            blocks.append((at, len(data)))
+            return blocks
+        if data[tag_end - 1:tag_end] == b"/":
+            end = tag_end + 1
+        else:
+            close = data.find(b"</Workout>", tag_end)
+            end = len(data) if close < 0 else close + len(b"</Workout>")
+        blocks.append((at, end))
+        pos = end
+
+
+def parse_block(block: bytes) -> Element:
+    parser = XMLParser()
+    parser.feed(block)
+    return parser.close()
+
+
+# --- times and quantities -------------------------------------------------------------------
+
+
+def apple_time(text: str | None) -> pd.Timestamp | None:
+    """``2016-11-14 07:25:41 -0700`` as a UTC timestamp (the offset is the exporter's)."""
+    if not text:
+        return None
+    match = _APPLE_TIME.match(text.strip())
+    if match is None:
+        return None
+    day, clock, hours, minutes = match.groups()
+    try:
+        wall = datetime.fromisoformat(f"{day}T{clock}")
+    except ValueError:
+        return None
+    offset = timedelta(hours=int(hours), minutes=int(minutes) * (-1 if hours[0] == "-" else 1))
+    if abs(offset) >= timedelta(days=1):
+        return None
+    return pd.Timestamp((wall - offset).replace(tzinfo=timezone.utc))
+
+
+def _number(text: str | None) -> float | None:
+    if text is None:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _metres(value: float | None, unit: str | None) -> float | None:
+    if value is None or unit is None:
+        return None
+    factor = _METRES_PER.get(unit.strip())
+    return None if factor is None else value * factor
+
+
+def _quantity_metres(text: str | None) -> float | None:
+    """``"6575 cm"`` (a metadata quantity) in metres."""
+    if not text:
+        return None
+    parts = text.split()
+    if len(parts) != 2:
+        return None
+    return _metres(_number(parts[0]), parts[1])
+
+
+# --- one workout --------------------------------------------------------------------------------
+
+
+@dataclass
+class Workout:
+    """What a ``<Workout>`` block says, before the routes and step records are joined."""
+
+    activity: Activity
+    end_time: pd.Timestamp | None
+    source_name: str
+    from_watch: bool
+    steps: float | None = None  # the workout's own StepCount statistic
+    route_files: list[str] = field(default_factory=list)
+    locations: list[dict[str, str]] = field(default_factory=list)
+
+
+def _is_watch(source_name: str, device: str | None) -> bool:
+    if device and "model:" in device:
+        return "model:Watch" in device
+    return "watch" in source_name.lower()
+
+
+def _statistics(elem: Element) -> dict[str, dict[str, str]]:
+    return {s.get("type", ""): dict(s.attrib) for s in elem if s.tag == "WorkoutStatistics"}
+
+
+def _metadata(elem: Element) -> dict[str, str]:
+    # The whole block may be written twice: the same keys, the same values.
+    return {m.get("key", ""): m.get("value", "") for m in elem if m.tag == "MetadataEntry"}
+
+
+def read_workout(elem: Element, source: str) -> Workout:
+    attrs = elem.attrib
+    type_text = attrs.get("workoutActivityType", "")
+    kind = type_text.removeprefix(_TYPE_PREFIX)
+    act = Activity(source=source, format=FORMAT)
+    if kind in _SPORTS:
+        act.sport, act.sub_sport = _SPORTS[kind]
+    else:
+        act.sport, act.sub_sport = vocab.sport_from_type(
+            re.sub(r"(?<=[a-z])(?=[A-Z])", " ", kind)) or ("other", None)
+        act.note(f"workout type {type_text!r} read as {act.sport}")
+    # Names hold no-break spaces ("Apple\xa0Watch") and trailing spaces: one spelling.
+    source_name = " ".join(attrs.get("sourceName", "").split())
+    device = attrs.get("device")
+    act.device = source_name or None
+    act.start_time = apple_time(attrs.get("startDate"))
+    end_time = apple_time(attrs.get("endDate"))
+    if act.start_time is not None and end_time is not None and end_time >= act.start_time:
+        act.elapsed_time_s = (end_time - act.start_time).total_seconds()
+    duration = _number(attrs.get("duration"))
+    unit = attrs.get("durationUnit", "min")
+    if duration is not None and duration >= 0 and unit in _SECONDS_PER:
+        act.moving_time_s = act.timer_time_s = duration * _SECONDS_PER[unit]
+
+    activities = [c for c in elem if c.tag == "WorkoutActivity"]
+    metadata = {}
+    for sub in activities:  # the workout's own entries win
+        metadata.update(_metadata(sub))
+    metadata.update(_metadata(elem))
+    statistics = _statistics(elem)
+    inner = [_statistics(sub) for sub in activities]
+
+    if metadata.get("HKIndoorWorkout") == "1":
+        if act.sport == "running":
+            act.sub_sport = "treadmill"
+        elif act.sub_sport is None:
+            act.sub_sport = "indoor"
+    act.surface, act.surface_source = vocab.infer_surface(
+        act.sport, act.sub_sport, None, sub_sport_origin="apple HKIndoorWorkout")
+
+    _distance(act, attrs, statistics, inner)
+    heart = statistics.get(_HEART_RATE) or (inner[0].get(_HEART_RATE) if len(inner) == 1
+                                             else None)
+    if heart:
+        act.avg_hr = _number(heart.get("average"))
+    act.elevation_gain_m = _quantity_metres(metadata.get("HKElevationAscended"))
+
+    zone_name = metadata.get("HKTimeZone")
+    if act.start_time is not None:
+        try:
+            zone = ZoneInfo(zone_name) if zone_name else None
+        except (ZoneInfoNotFoundError, ValueError):
+            zone = None
+            act.note(f"unknown HKTimeZone {zone_name!r}")
+        if zone is not None:
+            act.local_start = act.start_time.tz_convert(zone).tz_localize(None).to_pydatetime()
+            act.local_start_source = "file (HKTimeZone)"
+
+    workout = Workout(act, end_time, source_name, _is_watch(source_name, device))
+    step_stat = statistics.get(_STEPS)
+    if step_stat is not None:
+        workout.steps = _number(step_stat.get("sum"))
+    for route in elem.iter("WorkoutRoute"):
+        for ref in route.iter("FileReference"):
+            path = ref.get("path")
+            if path and path not in workout.route_files:
+                workout.route_files.append(path)
+        workout.locations.extend(dict(loc.attrib) for loc in route.iter("Location"))
+    return workout
+
+
+def _distance(act: Activity, attrs: dict[str, str], statistics: dict[str, dict[str, str]],
+              inner: list[dict[str, dict[str, str]]]) -> None:
+    total = _metres(_number(attrs.get("totalDistance")), attrs.get("totalDistanceUnit"))
+    if total:
+        act.distance_m = total
+        act.distance_source = f"apple Workout totalDistance ({attrs.get('totalDistanceUnit')})"
+        return
+    kind = _DISTANCE_STATISTIC.get(act.sport)
+    candidates = [kind] if kind else list(dict.fromkeys(_DISTANCE_STATISTIC.values()))
+    for name in candidates:
+        stat = statistics.get(name)
+        if stat is not None:
+            metres = _metres(_number(stat.get("sum")), stat.get("unit"))
+            if metres:
+                act.distance_m = metres
+                short = name.removeprefix("HKQuantityTypeIdentifier")
+                act.distance_source = f"apple WorkoutStatistics {short} ({stat.get('unit')})"
+                return
+    for name in candidates:
+        # No workout-level figure: each WorkoutActivity (an interval step) holds its part.
+        parts = [_metres(_number(s[name].get("sum")), s[name].get("unit"))
+                 for s in inner if name in s]
+        if parts and all(p is not None for p in parts) and sum(parts):  # type: ignore[misc]
+            act.distance_m = float(sum(parts))  # type: ignore[arg-type]
+            short = name.removeprefix("HKQuantityTypeIdentifier")
+            act.distance_source = (f"apple WorkoutActivity {short} (sum of {len(parts)})"
+                                   if len(parts) > 1 else f"apple WorkoutActivity {short}")
+            return
+
+
+# --- step records --------------------------------------------------------------------------------
+
+
+@dataclass
+class StepRecords:
+    """The Watch's step-count records: start and end (naive UTC, datetime64[s]) and steps."""
+
+    start: np.ndarray
+    end: np.ndarray
+    steps: np.ndarray
+
+    def overlapping(self, start: pd.Timestamp, end: pd.Timestamp) -> float | None:
+        """Steps counted within [start, end], each record prorated by its overlap; None
+        when no record overlaps."""
+        lo = np.datetime64(start.tz_convert(None).to_datetime64(), "s")
+        hi = np.datetime64(end.tz_convert(None).to_datetime64(), "s")
+        hit = (self.start < hi) & (self.end > lo) | ((self.start == self.end)
+                                                     & (self.start >= lo) & (self.start <= hi))
+        if not hit.any():
+            return None
+        s, e, n = self.start[hit], self.end[hit], self.steps[hit]
+        span = (e - s).astype("float64")
+        inside = (np.minimum(e, hi) - np.maximum(s, lo)).astype("float64")
+        share = np.where(span > 0, np.clip(inside, 0, None) / np.where(span > 0, span, 1), 1.0)
+        return float((n * share).sum())
+
+
+def watch_step_records(data: bytes, start: int) -> StepRecords:
+    """Every StepCount record from a Watch (never the phone's: FORMATS.md section 9)."""
+    starts: list[str] = []
+    ends: list[str] = []
+    values: list[float] = []
+    pos = start
+    while True:
+        at = data.find(_STEP_RECORD, pos)
+        if at < 0:
+            break
+        open_at = data.rfind(b"<", 0, at)
+        close_at = data.find(b">", at)
+        pos = at + len(_STEP_RECORD)
+        if open_at < 0 or close_at < 0 or not data.startswith(b"<Record", open_at):
+            continue
+        attrs = dict(_ATTRIBUTE.findall(data[open_at:close_at]))
+        source_name = attrs.get(b"sourceName", b"").decode("utf-8", "replace")
+        device = attrs.get(b"device", b"").decode("utf-8", "replace") or None
+        if not _is_watch(source_name, device):
+            continue
+        begin = apple_time(attrs.get(b"startDate", b"").decode("ascii", "replace"))
+        finish = apple_time(attrs.get(b"endDate", b"").decode("ascii", "replace"))
+        value = _number(attrs.get(b"value", b"").decode("ascii", "replace"))
+        if begin is None or finish is None or value is None or value < 0 or finish < begin:
+            continue
+        starts.append(begin.tz_convert(None).isoformat())
+        ends.append(finish.tz_convert(None).isoformat())
+        values.append(value)
+    return StepRecords(np.array(starts, dtype="datetime64[s]"),
+                       np.array(ends, dtype="datetime64[s]"), np.array(values, dtype="float64"))
+
+
+def _set_cadence(workout: Workout, records: StepRecords | None) -> None:
+    act = workout.activity
+    if act.sport not in streams.FOOT_SPORTS or not act.moving_time_s:
+        return
+    minutes = act.moving_time_s / 60.0
+    if workout.steps:
+        cadence, origin = workout.steps / minutes, "apple WorkoutStatistics StepCount"
+    elif records is not None and act.start_time is not None and workout.end_time is not None:
+        steps = records.overlapping(act.start_time, workout.end_time)
+        if not steps:
+            return
+        cadence, origin = steps / minutes, "apple Watch StepCount records"
+    else:
+        return
+    # Below a slow walk's or above a sprint's: steps counted around the workout, not in it.
+    if not 30.0 <= cadence <= 260.0:
+        act.note(f"{origin} ÷ duration gives {cadence:.0f} steps/min: not used")
+        return
+    act.cadence_spm = round(cadence, 1)
+    act.cadence_source = f"{origin} ÷ duration (steps/min)"
+
+
+# --- routes ------------------------------------------------------------------------------------
+
+
+class RouteFiles:
+    """The export's route files: read from the folder or archive the main XML is in."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        if "!" in source:
+            archive, member = source.split("!", 1)
+            self.archive: Path | None = Path(archive)
+            self.root = str(PurePosixPath(member).parent)
+            self.folder: Path | None = None
+        else:
+            self.archive = None
+            self.root = ""
+            self.folder = Path(source).parent
+
+    def name(self, reference: str) -> str:
+        relative = reference.replace("\\", "/").lstrip("/")
+        if self.archive is not None:
+            member = relative if self.root in ("", ".") else f"{self.root}/{relative}"
+            return f"{self.archive}!{member}"
+        return str(self.folder / relative)  # type: ignore[operator]
+
+    def read(self, reference: str) -> bytes | None:
+        """The route file's bytes, or None when the export lacks it."""
+        from .archives import Item, _climbs_out
+
+        relative = reference.replace("\\", "/").lstrip("/")
+        if _climbs_out(relative):
+            return None
+        try:
+            if self.archive is not None:
+                member = relative if self.root in ("", ".") else f"{self.root}/{relative}"
+                stat = self.archive.stat()
+                item = Item(source=f"{self.archive}!{member}", kind="gpx", path=self.archive,
+                            member=member, mtime_ns=stat.st_mtime_ns)
+            else:
+                path = self.folder / relative  # type: ignore[operator]
+                if not path.is_file() or path.is_symlink():
+                    return None
+                item = Item(source=str(path), kind="gpx", path=path)
+            return item.read_bytes(MAX_ROUTE_BYTES)
+        except (ParseError, OSError, KeyError):
+            return None
+
+
+def _join_route(workout: Workout, routes: RouteFiles, options: ReadOptions,
+                shared: set[str]) -> None:
+    act = workout.activity
+    for reference in workout.route_files:
+        if reference in shared:
+            act.note(f"route file {reference} is named by another workout too: not used")
+            continue
+        data = routes.read(reference)
+        if data is None:
+            act.note(f"route file {reference} is missing from the export")
+            continue
+        from . import gpx
+
+        try:
+            found = [a for a in gpx.read(data, routes.name(reference), options)
+                     if isinstance(a, Activity)]
+        except ParseError as exc:
+            act.note(f"route file {reference} not read: {exc.reason}")
+            continue
+        if not found:
+            act.note(f"route file {reference} holds no track")
+            continue
+        route = found[0]
+        if not _route_fits(workout, route.start_time, route.elapsed_time_s):
+            act.note(f"route file {reference} was recorded at other times: not used")
+            continue
+        _take_route(act, route.distance_m, route.elevation_gain_m, route.gps_jumps,
+                    f"route {PurePosixPath(reference).name}")
+        if act.cadence_spm is None and route.cadence_spm is not None:
+            act.cadence_spm, act.cadence_source = route.cadence_spm, route.cadence_source
+            act.cadence_histogram = route.cadence_histogram
+        elif route.cadence_histogram and not act.cadence_histogram:
+            act.cadence_histogram = route.cadence_histogram
+    if workout.locations:
+        samples = _location_samples(workout.locations)
+        summary = streams.summarize(samples, act.sport)
+        _take_route(act, summary.track_distance_m, summary.elevation_gain_m, summary.gps_jumps,
+                    "inline route")
+
+
+def _route_fits(workout: Workout, start: pd.Timestamp | None, elapsed: float | None) -> bool:
+    act = workout.activity
+    if start is None or act.start_time is None or workout.end_time is None:
+        return True
+    end = start + pd.Timedelta(seconds=elapsed or 0)
+    slack = pd.Timedelta(seconds=ROUTE_SLACK_S)
+    return start >= act.start_time - slack and end <= workout.end_time + slack
+
+
+def _take_route(act: Activity, distance: float | None, ascent: float | None, jumps: int,
+                origin: str) -> None:
+    if act.distance_m is None and distance:
+        act.distance_m = distance
+        act.distance_source = f"{origin} track"
+    if act.elevation_gain_m is None and ascent is not None:
+        act.elevation_gain_m = ascent
+    act.gps_jumps += jumps
+
+
+def _location_samples(locations: list[dict[str, str]]) -> pd.DataFrame:
+    times = [apple_time(loc.get("date")) for loc in locations]
+    return streams.make_samples({
+        "time": [t.tz_convert(None).to_datetime64() if t is not None else np.datetime64("NaT")
+                 for t in times],
+        "lat": [_number(loc.get("latitude")) for loc in locations],
+        "lon": [_number(loc.get("longitude")) for loc in locations],
+        "altitude_m": [_number(loc.get("altitude")) for loc in locations],
+        "distance_m": [None] * len(locations),
+        "speed_mps": [_number(loc.get("speed")) for loc in locations],
+        "heart_rate": [None] * len(locations),
+        "cadence": [None] * len(locations),
+    })
+
+
+# --- the whole export ---------------------------------------------------------------------------
+
+
+def _read(data: bytes, source: str, options: ReadOptions) -> list[Activity | ParseError]:
+    start = body_start(data, source)
+    out: list[Activity | ParseError] = []
+    workouts: list[Workout] = []
+    for begin, end in workout_blocks(data, start):
+        try:
+            elem = parse_block(data[begin:end])
+        except XmlSyntaxError as exc:
+            reason = re.sub(r": line \d+, column \d+$", "", str(exc))
+            out.append(ParseError(f"workout not read: not well-formed XML: {reason}", source,
+                                  line=_line(data, begin) + exc.position[0] - 1))
+            continue
+        workouts.append(read_workout(elem, source))
+    if not workouts and not out:
+        raise NotAnActivity("an Apple Health export with no workouts", source)
+
+    records = None
+    if any(w.activity.sport in streams.FOOT_SPORTS and not w.steps for w in workouts):
+        records = watch_step_records(data, start)
+    routes = RouteFiles(source)
+    named = [ref for w in workouts for ref in w.route_files]
+    shared = {ref for ref in named if named.count(ref) > 1} if len(named) != len(
+        set(named)) else set()
+    for workout in workouts:
+        _set_cadence(workout, records)
+        _join_route(workout, routes, options, shared)
+        act = workout.activity
+        if act.local_start is None:
+            act.note("no HKTimeZone: local time from the settings (the file's offset is the "
+                     "exporting phone's)")
+    out.extend(w.activity for w in one_per_session(workouts))
+    return out
+
+
+def one_per_session(workouts: list[Workout]) -> list[Workout]:
+    """Workouts, with a session the iPhone and the Watch both recorded kept once (the
+    Watch's): same sport, starts and ends within :data:`SAME_SESSION_S`."""
+    kept: list[Workout] = []
+    ordered = sorted(workouts, key=lambda w: (w.activity.start_time is None,
+                                              w.activity.start_time or pd.Timestamp(0, tz="UTC")))
+    for workout in ordered:
+        twin = next((k for k in kept if _same_session(k, workout)), None)
+        if twin is None:
+            kept.append(workout)
+            continue
+        if workout.from_watch and not twin.from_watch:
+            kept[kept.index(twin)] = workout
+            workout, twin = twin, workout
+        twin.activity.note(f"the same session recorded by {workout.source_name or 'another app'}"
+                           " left out")
+    order = {id(w): i for i, w in enumerate(workouts)}
+    return sorted(kept, key=lambda w: order[id(w)])
+
+
+def _same_session(a: Workout, b: Workout) -> bool:
+    if a.activity.sport != b.activity.sport or a.source_name == b.source_name:
+        return False
+    if None in (a.activity.start_time, b.activity.start_time, a.end_time, b.end_time):
+        return False
+    close = pd.Timedelta(seconds=SAME_SESSION_S)
+    return (abs(a.activity.start_time - b.activity.start_time) <= close  # type: ignore[operator]
+            and abs(a.end_time - b.end_time) <= close)  # type: ignore[operator]
