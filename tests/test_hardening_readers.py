@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from conftest import CORPUS, EXAMPLES
 
-KINDS = ("fit", "gpx", "tcx", "csv")
+KINDS = ("fit", "gpx", "tcx", "csv", "apple-health")
 
 # --- seeds: small real files, plus a few written here for formats the corpus has none of ----
 
@@ -82,6 +82,57 @@ GARMIN_CSV = (
     b"--,1.16,00:40:00,00:41:00\n"
 )
 
+#: An Apple Health export in little: the v12 DTD Expat cannot parse, a current Watch run (its
+#: statistics, a WorkoutActivity, the metadata twice), Watch and iPhone step records, and a
+#: 2016-era run with totals as attributes and an inline route.
+APPLE_EXPORT = b"""<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE HealthData [
+<!-- HealthKit Export Version: 12 -->
+<!ELEMENT HealthData (ExportDate,Me,(Record|Correlation|Workout|ActivitySummary)*)>
+<!ATTLIST WorkoutActivity
+  uuid          CDATA #REQUIRED
+<!ELEMENT WorkoutStatistics EMPTY>\x0b
+]>
+<HealthData locale="en_GB">
+ <ExportDate value="2024-01-20 10:00:00 +0100"/>
+ <Record type="HKQuantityTypeIdentifierStepCount" sourceName="Anna\xe2\x80\x99s Apple Watch" \
+device="&lt;&lt;HKDevice: 0x1&gt;, name:Apple Watch, model:Watch, hardware:Watch6,2&gt;" \
+unit="count" startDate="2023-07-15 07:00:00 +0100" endDate="2023-07-15 07:10:00 +0100" \
+ value="1650"/>
+ <Record type="HKQuantityTypeIdentifierStepCount" sourceName="Anna\xe2\x80\x99s iPhone" \
+unit="count" startDate="2023-07-15 07:00:00 +0100" endDate="2023-07-15 07:10:00 +0100" \
+ value="1400"/>
+ <Workout workoutActivityType="HKWorkoutActivityTypeRunning" duration="50" durationUnit="min" \
+sourceName="Anna\xe2\x80\x99s Apple Watch" startDate="2023-07-14 07:00:00 +0100" \
+endDate="2023-07-14 07:52:00 +0100">
+  <MetadataEntry key="HKTimeZone" value="Europe/Paris"/>
+  <MetadataEntry key="HKIndoorWorkout" value="0"/>
+  <MetadataEntry key="HKElevationAscended" value="6575 cm"/>
+  <WorkoutActivity uuid="A1" startDate="2023-07-14 07:00:00 +0100" duration="50">
+   <WorkoutStatistics type="HKQuantityTypeIdentifierDistanceWalkingRunning" sum="10.02" unit="km"/>
+  </WorkoutActivity>
+  <WorkoutStatistics type="HKQuantityTypeIdentifierDistanceWalkingRunning" sum="10.02" unit="km"/>
+  <WorkoutStatistics type="HKQuantityTypeIdentifierStepCount" sum="8250" unit="count"/>
+  <WorkoutStatistics type="HKQuantityTypeIdentifierHeartRate" average="152" unit="count/min"/>
+  <MetadataEntry key="HKTimeZone" value="Europe/Paris"/>
+  <WorkoutRoute sourceName="Anna" startDate="2023-07-14 07:00:00 +0100" \
+endDate="2023-07-14 07:52:00 +0100"><FileReference path="/workout-routes/route_x.gpx"/>
+  </WorkoutRoute>
+ </Workout>
+ <Workout workoutActivityType="HKWorkoutActivityTypeRunning" duration="10" durationUnit="min" \
+totalDistance="1.5" totalDistanceUnit="mi" sourceName="Apple Watch" \
+startDate="2023-07-15 07:00:00 +0100" endDate="2023-07-15 07:10:30 +0100">
+  <WorkoutRoute sourceName="iPhone" startDate="2023-07-15 07:00:00 +0100" \
+endDate="2023-07-15 07:10:00 +0100">
+   <Location date="2023-07-15 07:00:01 +0100" latitude="48.85" longitude="2.35" altitude="30" \
+speed="3.1"/>
+   <Location date="2023-07-15 07:00:02 +0100" latitude="48.85003" longitude="2.35" altitude="31" \
+speed="3.1"/>
+  </WorkoutRoute>
+ </Workout>
+</HealthData>
+"""
+
 #: Cut a seed at every offset (a few small real files per format), or at this many sampled
 #: offsets (larger ones; at least $RUNLOG_FUZZ_EXAMPLES in a deep run).
 EVERY = 0
@@ -121,6 +172,9 @@ SEEDS: dict[str, list[tuple[str, str, str | bytes, int]]] = {
         ("strava activities", "corpus",
          "csv/martin-ueding__geo-activity-playground__activities.csv", SAMPLED * 3),
         ("example strava export", "examples", "strava-export/activities.csv", SAMPLED // 2),
+    ],
+    "apple-health": [
+        ("small export", "inline", APPLE_EXPORT, SAMPLED * 3),
     ],
 }
 #: Mutations start from seeds up to this size (a mutated 64 KB CSV costs 20 times a 2 KB one
@@ -213,6 +267,11 @@ PREFIXES = {
             b"<gpx><trk><trkseg><trkpt lat='1' lon='2'><time>"],
     "tcx": [b"<TrainingCenterDatabase><Activities><Activity Sport='Running'><Id>",
             b"<TrainingCenterDatabase><Activities><Activity><Lap StartTime='"],
+    "apple-health": [
+        b'<?xml version="1.0"?>\n<!DOCTYPE HealthData [\n<!ELEMENT Workout EMPTY>\n]>\n'
+        b"<HealthData><Workout workoutActivityType='HKWorkoutActivityTypeRunning' ",
+        b"<HealthData locale='en'><Workout duration='30' durationUnit='min' startDate='2024-0",
+    ],
     "csv": [b"date,distance,duration\n", b"Activity Type,Date,Title,Distance,Time\nRunning,",
             b"Activity ID,Activity Date,Activity Name,Activity Type,Elapsed Time,Distance\n1,"],
 }

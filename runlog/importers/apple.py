@@ -102,7 +102,9 @@ _SECONDS_PER = {"min": 60.0, "s": 1.0, "sec": 1.0, "hr": 3600.0, "h": 3600.0, "m
 _DOCTYPE = re.compile(rb"<!DOCTYPE\s+HealthData\b")
 _DTD_END = re.compile(rb"\]\s*>")
 _ROOT = re.compile(rb"<HealthData[\s>/]")
+_START_TAG = re.compile(rb"""<Workout(?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*\s*(/?)>""")
 _ATTRIBUTE = re.compile(rb'([A-Za-z_][\w.-]*)\s*=\s*"([^"]*)"')
+_TAG_REACH = 8192
 _STEP_RECORD = b'"' + _STEPS.encode() + b'"'
 _APPLE_TIME = re.compile(r"(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d) ?([+-]\d\d):?(\d\d)")
 
@@ -146,8 +148,8 @@ def body_start(data: bytes, source: str) -> int:
         head = data[doctype:open_subset if 0 <= open_subset < declaration_end
                     else declaration_end]
         if b"SYSTEM" in head or b"PUBLIC" in head:
-            raise ParseError("XML external document type references are not allowed", source,
-                             line=_line(data, doctype))
+            raise ParseError("XML document type declarations (<!DOCTYPE>) that point outside "
+                             "the file are not allowed", source, line=_line(data, doctype))
         end = declaration_end + 1
         if 0 <= open_subset < declaration_end:
             closing = _DTD_END.search(data, open_subset)
@@ -188,14 +190,12 @@ def workout_blocks(data: bytes, start: int) -> list[tuple[int, int]]:
         if after not in (b" ", b"\n", b"\t", b"\r", b">", b"/"):
             pos = at + 8  # <WorkoutRoute>, <WorkoutEvent>... outside a workout
             continue
-        tag_end = data.find(b">", at)
-        if tag_end < 0:
-            blocks.append((at, len(data)))
-            return blocks
-        if data[tag_end - 1:tag_end] == b"/":
-            end = tag_end + 1
+        # The start tag's end: a ">" outside quotes (attribute values may hold one).
+        tag = _START_TAG.match(data, at)
+        if tag is not None and tag.group(1):
+            end = tag.end()
         else:
-            close = data.find(b"</Workout>", tag_end)
+            close = data.find(b"</Workout>", tag.end() if tag else at)
             end = len(data) if close < 0 else close + len(b"</Workout>")
         blocks.append((at, end))
         pos = end
@@ -424,8 +424,9 @@ def watch_step_records(data: bytes, start: int) -> StepRecords:
         at = data.find(_STEP_RECORD, pos)
         if at < 0:
             break
-        open_at = data.rfind(b"<", 0, at)
-        close_at = data.find(b">", at)
+        # A record's start tag is a few hundred bytes: look no further for its ends.
+        open_at = data.rfind(b"<", max(0, at - _TAG_REACH), at)
+        close_at = data.find(b">", at, at + _TAG_REACH)
         pos = at + len(_STEP_RECORD)
         if open_at < 0 or close_at < 0 or not data.startswith(b"<Record", open_at):
             continue
@@ -508,7 +509,9 @@ class RouteFiles:
                             member=member, mtime_ns=stat.st_mtime_ns)
             else:
                 path = self.folder / relative  # type: ignore[operator]
-                if not path.is_file() or path.is_symlink():
+                # A route is read from inside the export's folder only (no link out of it).
+                if not path.is_file() or not path.resolve().is_relative_to(
+                        self.folder.resolve()):  # type: ignore[union-attr]
                     return None
                 item = Item(source=str(path), kind="gpx", path=path)
             return item.read_bytes(MAX_ROUTE_BYTES)
@@ -624,6 +627,8 @@ def _read(data: bytes, source: str, options: ReadOptions) -> list[Activity | Par
             act.note("no HKTimeZone: local time from the settings (the file's offset is the "
                      "exporting phone's)")
     out.extend(w.activity for w in one_per_session(workouts))
+    if not workouts:  # every workout was left out: the file as a whole is not read
+        raise out[0]  # type: ignore[misc]
     return out
 
 
