@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from conftest import CORPUS, EXAMPLES
 
-KINDS = ("fit", "gpx", "tcx", "csv", "apple-health")
+KINDS = ("fit", "gpx", "tcx", "csv", "apple-health", "polar")
 
 # --- seeds: small real files, plus a few written here for formats the corpus has none of ----
 
@@ -133,6 +133,30 @@ speed="3.1"/>
 </HealthData>
 """
 
+#: Polar Flow sessions, both schemas: a value left out, bare NaN tokens and "NaN" strings.
+POLAR_OLD = b"""{"exportVersion": "1.8", "name": "Laufen", "startTime": "2023-06-03T09:00:00.000",
+ "timeZoneOffset": 120, "duration": "PT4.5S", "distance": 12.0, "exercises": [{
+  "startTime": "2023-06-03T09:00:00.000", "timezoneOffset": 120, "duration": "PT4.5S",
+  "distance": 12.0, "sport": "RUNNING", "heartRate": {"avg": 150}, "cadence": {"avg": 88},
+  "samples": {"heartRate": [{"dateTime": "2023-06-03T09:00:00.000"},
+   {"dateTime": "2023-06-03T09:00:01.000", "value": 150}],
+   "cadence": [{"dateTime": "2023-06-03T09:00:00.000", "value": 87},
+   {"dateTime": "2023-06-03T09:00:01.000", "value": 88}],
+   "recordedRoute": [{"dateTime": "2023-06-03T09:00:00.000", "latitude": 60.17,
+    "longitude": 24.94, "altitude": 10}, {"dateTime": "2023-06-03T09:00:01.000",
+    "latitude": 60.17003, "longitude": 24.94, "altitude": 11}]}}]}
+"""
+POLAR_NEW = b"""{"identifier": {"id": "a"}, "startTime": "2025-08-16T17:12:22",
+ "durationMillis": 4000, "distanceMeters": 11.5, "hrAvg": 0,
+ "timezoneOffsetMinutes": -420, "sport": {"id": "1"},
+ "exercises": [{"startTime": "2025-08-16T17:12:22", "durationMillis": 4000,
+  "distanceMeters": 11.5, "sport": {"id": "1"}, "samples": {"samples": [
+   {"type": "DISTANCE", "intervalMillis": 1000, "values": [0, NaN, 5.8, "NaN"]},
+   {"type": "SPEED", "intervalMillis": 1000, "values": [10.1, 10.2, NaN, 10.4]}]},
+  "routes": {"route": {"wayPoints": [{"latitude": 47.0, "longitude": 8.0, "elapsedMillis": 0},
+   {"latitude": 47.00003, "longitude": 8.0, "elapsedMillis": 1000}]}}}]}
+"""
+
 #: Cut a seed at every offset (a few small real files per format), or at this many sampled
 #: offsets (larger ones; at least $RUNLOG_FUZZ_EXAMPLES in a deep run).
 EVERY = 0
@@ -175,6 +199,10 @@ SEEDS: dict[str, list[tuple[str, str, str | bytes, int]]] = {
     ],
     "apple-health": [
         ("small export", "inline", APPLE_EXPORT, SAMPLED * 3),
+    ],
+    "polar": [
+        ("old schema", "inline", POLAR_OLD, EVERY),
+        ("new schema", "inline", POLAR_NEW, EVERY),
     ],
 }
 #: Mutations start from seeds up to this size (a mutated 64 KB CSV costs 20 times a 2 KB one
@@ -272,6 +300,8 @@ PREFIXES = {
         b"<HealthData><Workout workoutActivityType='HKWorkoutActivityTypeRunning' ",
         b"<HealthData locale='en'><Workout duration='30' durationUnit='min' startDate='2024-0",
     ],
+    "polar": [b'{"exportVersion": "1.8", "exercises": [{"sport": "RUNNING", "samples": {"',
+              b'{"identifier": {"id": "a"}, "exercises": [{"samples": {"samples": [{"type": '],
     "csv": [b"date,distance,duration\n", b"Activity Type,Date,Title,Distance,Time\nRunning,",
             b"Activity ID,Activity Date,Activity Name,Activity Type,Elapsed Time,Distance\n1,"],
 }
