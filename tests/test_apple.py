@@ -310,3 +310,30 @@ def test_opendroid_walks_and_manual_workouts(watch_exports: Path) -> None:
         [2.169559267617529 * 1609.344, 7.818211779985165 * 1609.344])
     # Lose It! writes 0 mi for a manual entry: no distance, not a zero-metre walk.
     assert frame[frame["device"] == "Lose It!"]["distance_m"].isna().all()
+
+
+# --- read as a stream ----------------------------------------------------------------------------
+
+
+def test_a_stream_in_any_chunks_reads_as_the_whole_file() -> None:
+    steps = [record("StepCount", f"2022-11-02 18:{m:02d}:00 +0100",
+                    f"2022-11-02 18:{m + 4:02d}:00 +0100", 680) for m in range(0, 40, 4)]
+    old = workout("Running", "2022-11-02 18:00:00 +0100", "2022-11-02 18:40:00 +0100", 40,
+                  metadata(), totals='totalDistance="8" totalDistanceUnit="km" ')
+    data = export_xml(*steps[:5], ios16_run(), *steps[5:], old, dtd=DTD_V12_BROKEN)
+    whole = [a.to_record() for a in apple.read(data, "export.xml", ReadOptions())]
+    assert whole[1]["cadence_spm"] == 170.0  # 6,800 Watch steps in 40 min
+    for size in (1, 7, 100, 4096):
+        chunks = (data[i:i + size] for i in range(0, len(data), size))
+        streamed = apple.read_stream(chunks, "export.xml", ReadOptions())
+        assert [a.to_record() for a in streamed] == whole, size
+
+
+def test_a_zipped_export_is_streamed_and_bounded_by_its_ratio(tmp_path: Path) -> None:
+    archive = tmp_path / "export.zip"
+    padding = record("HeartRate", S, E, 72, unit="count/min") * 200_000  # ~90 MB of records
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        zf.writestr("apple_health_export/export.xml", export_xml(padding, ios16_run()))
+    (problem,) = load(archive).skipped
+    assert "decompression bomb" in problem.reason  # repetitive past 200:1 is refused
+    assert problem.path == f"{archive}!apple_health_export/export.xml"

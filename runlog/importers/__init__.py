@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
@@ -94,6 +94,22 @@ def kind_of(name: str) -> str | None:
     if lowered.endswith(".gz"):
         lowered = lowered[:-3]
     return EXTENSIONS.get(os.path.splitext(lowered)[1])
+
+
+#: Reads a file given as successive chunks of its bytes: for kinds whose files are too big
+#: to hold (``STREAMED_KINDS``); same contract as :data:`Reader`.
+StreamReader = Callable[["Iterable[bytes]", str, "ReadOptions"], "list[Activity | ParseError]"]
+#: Kinds read from a stream: an Apple Health export's main XML is 1-3 GB.
+STREAMED_KINDS = frozenset({"apple-health"})
+
+
+def stream_reader_for(kind: str) -> StreamReader:
+    """The streaming reader for a kind of :data:`STREAMED_KINDS`."""
+    if kind == "apple-health":
+        from .apple import read_stream
+
+        return read_stream
+    raise KeyError(kind)
 
 
 @cache

@@ -31,6 +31,7 @@ from __future__ import annotations
 import codecs
 import math
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path, PurePosixPath
@@ -106,6 +107,11 @@ _START_TAG = re.compile(rb"""<Workout(?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*
 _ATTRIBUTE = re.compile(rb'([A-Za-z_][\w.-]*)\s*=\s*"([^"]*)"')
 _TAG_REACH = 8192
 _STEP_RECORD = b'"' + _STEPS.encode() + b'"'
+#: A step record as real exports write it, on one line, attributes in this order.
+_STEP_LINE = re.compile(
+    rb'<Record type="HKQuantityTypeIdentifierStepCount" sourceName="([^"]*)"'
+    rb'(?: sourceVersion="[^"]*")?(?: device="([^"]*)")? unit="[^"]*"'
+    rb'(?: creationDate="[^"]*")? startDate="([^"]*)" endDate="([^"]*)" value="([^"]*)"')
 _APPLE_TIME = re.compile(r"(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d) ?([+-]\d\d):?(\d\d)")
 
 
@@ -175,30 +181,6 @@ def body_start(data: bytes, source: str) -> int:
 
 def _line(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
-
-
-def workout_blocks(data: bytes, start: int) -> list[tuple[int, int]]:
-    """(start, end) byte ranges of every ``<Workout>`` element from ``start``: a byte search,
-    past the (far more numerous) records, with no tree built of them."""
-    blocks = []
-    pos = start
-    while True:
-        at = data.find(b"<Workout", pos)
-        if at < 0:
-            return blocks
-        after = data[at + 8:at + 9]
-        if after not in (b" ", b"\n", b"\t", b"\r", b">", b"/"):
-            pos = at + 8  # <WorkoutRoute>, <WorkoutEvent>... outside a workout
-            continue
-        # The start tag's end: a ">" outside quotes (attribute values may hold one).
-        tag = _START_TAG.match(data, at)
-        if tag is not None and tag.group(1):
-            end = tag.end()
-        else:
-            close = data.find(b"</Workout>", tag.end() if tag else at)
-            end = len(data) if close < 0 else close + len(b"</Workout>")
-        blocks.append((at, end))
-        pos = end
 
 
 def parse_block(block: bytes) -> Element:
@@ -414,37 +396,98 @@ class StepRecords:
         return float((n * share).sum())
 
 
-def watch_step_records(data: bytes, start: int) -> StepRecords:
-    """Every StepCount record from a Watch (never the phone's: FORMATS.md section 9)."""
-    starts: list[str] = []
-    ends: list[str] = []
-    values: list[float] = []
-    pos = start
-    while True:
-        at = data.find(_STEP_RECORD, pos)
-        if at < 0:
-            break
-        # A record's start tag is a few hundred bytes: look no further for its ends.
-        open_at = data.rfind(b"<", max(0, at - _TAG_REACH), at)
-        close_at = data.find(b">", at, at + _TAG_REACH)
-        pos = at + len(_STEP_RECORD)
-        if open_at < 0 or close_at < 0 or not data.startswith(b"<Record", open_at):
+def _watch(source_name: bytes, device: bytes | None) -> bool:
+    if device and b"model:" in device:
+        return b"model:Watch" in device
+    return b"watch" in source_name.lower()
+
+
+class _StepCollector:
+    """The Watch's StepCount records, gathered a region of the file at a time (FORMATS.md
+    section 9: the iPhone's count the same steps again)."""
+
+    def __init__(self) -> None:
+        self.starts: list[np.ndarray] = []
+        self.ends: list[np.ndarray] = []
+        self.values: list[np.ndarray] = []
+
+    def scan(self, region: bytes) -> None:
+        """Read the step records of ``region`` (whole tags only, no workout inside)."""
+        expected = region.count(_STEP_RECORD)
+        if not expected:
+            return
+        rows = _STEP_LINE.findall(region)
+        if len(rows) != expected:  # another attribute order, or pretty-printed: one by one
+            rows = list(self._one_by_one(region))
+        kept = [(start, end, value) for name, device, start, end, value in rows
+                if _watch(name, device)]
+        if kept:
+            self._add(kept)
+
+    @staticmethod
+    def _one_by_one(region: bytes) -> Iterator[tuple[bytes, bytes, bytes, bytes, bytes]]:
+        pos = 0
+        while True:
+            at = region.find(_STEP_RECORD, pos)
+            if at < 0:
+                return
+            pos = at + len(_STEP_RECORD)
+            # A record's start tag is a few hundred bytes: look no further for its ends.
+            open_at = region.rfind(b"<", max(0, at - _TAG_REACH), at)
+            close_at = region.find(b">", at, at + _TAG_REACH)
+            if open_at < 0 or close_at < 0 or not region.startswith(b"<Record", open_at):
+                continue
+            attrs = dict(_ATTRIBUTE.findall(region[open_at:close_at]))
+            yield (attrs.get(b"sourceName", b""), attrs.get(b"device", b""),
+                   attrs.get(b"startDate", b""), attrs.get(b"endDate", b""),
+                   attrs.get(b"value", b""))
+
+    def _add(self, rows: list[tuple[bytes, bytes, bytes]]) -> None:
+        starts = _utc_seconds([r[0] for r in rows])
+        ends = _utc_seconds([r[1] for r in rows])
+        values = np.array([_number(r[2].decode("ascii", "replace")) or np.nan for r in rows],
+                          dtype="float64")
+        good = ~np.isnat(starts) & ~np.isnat(ends) & (values >= 0)
+        good[good] &= ends[good] >= starts[good]
+        self.starts.append(starts[good])
+        self.ends.append(ends[good])
+        self.values.append(values[good])
+
+    def records(self) -> StepRecords:
+        if not self.starts:
+            empty = np.array([], dtype="datetime64[s]")
+            return StepRecords(empty, empty, np.array([], dtype="float64"))
+        return StepRecords(np.concatenate(self.starts), np.concatenate(self.ends),
+                           np.concatenate(self.values))
+
+
+def _utc_seconds(texts: list[bytes]) -> np.ndarray:
+    """``2016-11-14 07:25:41 -0700`` times as naive UTC datetime64[s] (NaT where unreadable),
+    converted together: a real export writes them all with one offset."""
+    out = np.full(len(texts), np.datetime64("NaT"), dtype="datetime64[s]")
+    by_offset: dict[bytes, list[int]] = {}
+    for i, text in enumerate(texts):
+        if len(text) == 25 and text[10:11] == b" " and text[19:20] == b" ":
+            by_offset.setdefault(text[20:], []).append(i)
+    for zone, rows in by_offset.items():
+        match = re.fullmatch(rb"([+-])(\d\d)(\d\d)", zone)
+        if match is None:
             continue
-        attrs = dict(_ATTRIBUTE.findall(data[open_at:close_at]))
-        source_name = attrs.get(b"sourceName", b"").decode("utf-8", "replace")
-        device = attrs.get(b"device", b"").decode("utf-8", "replace") or None
-        if not _is_watch(source_name, device):
+        minutes = int(match.group(2)) * 60 + int(match.group(3))
+        if minutes >= 24 * 60:
             continue
-        begin = apple_time(attrs.get(b"startDate", b"").decode("ascii", "replace"))
-        finish = apple_time(attrs.get(b"endDate", b"").decode("ascii", "replace"))
-        value = _number(attrs.get(b"value", b"").decode("ascii", "replace"))
-        if begin is None or finish is None or value is None or value < 0 or finish < begin:
+        minutes = -minutes if match.group(1) == b"-" else minutes
+        try:
+            wall = np.array([texts[i][:19] for i in rows], dtype="S19").astype(
+                "U19").astype("datetime64[s]")
+        except ValueError:
+            for i in rows:
+                when = apple_time(texts[i].decode("ascii", "replace"))
+                if when is not None:
+                    out[i] = np.datetime64(when.tz_convert(None).to_datetime64(), "s")
             continue
-        starts.append(begin.tz_convert(None).isoformat())
-        ends.append(finish.tz_convert(None).isoformat())
-        values.append(value)
-    return StepRecords(np.array(starts, dtype="datetime64[s]"),
-                       np.array(ends, dtype="datetime64[s]"), np.array(values, dtype="float64"))
+        out[rows] = wall - np.timedelta64(minutes, "m")
+    return out
 
 
 def _set_cadence(workout: Workout, records: StepRecords | None) -> None:
@@ -596,25 +639,158 @@ def _location_samples(locations: list[dict[str, str]]) -> pd.DataFrame:
 # --- the whole export ---------------------------------------------------------------------------
 
 
-def _read(data: bytes, source: str, options: ReadOptions) -> list[Activity | ParseError]:
-    start = body_start(data, source)
-    out: list[Activity | ParseError] = []
-    workouts: list[Workout] = []
-    for begin, end in workout_blocks(data, start):
+#: Bytes read at a time from a stream; a workout block longer than this is read whole.
+CHUNK_BYTES = 8 << 20
+#: The prolog (declaration, DTD, comments) is a few kilobytes in every export.
+MAX_PROLOG_BYTES = 16 << 20
+#: A workout is a few kilobytes (an interval session with its steps, some tens).
+MAX_WORKOUT_BYTES = 64 << 20
+
+
+class Scanner:
+    """Reads the main XML a chunk at a time: the prolog checked, each ``<Workout>`` parsed on
+    its own, the Watch's step records gathered; nothing else kept."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.buffer = b""
+        self.line = 1  # the line buffer[0] is on
+        self.offset = 0  # the byte buffer[0] is at
+        self.in_body = False
+        self.workouts: list[Workout] = []
+        self.problems: list[ParseError] = []
+        self.steps = _StepCollector()
+
+    def feed(self, chunk: bytes) -> None:
+        self.buffer = self.buffer + chunk if self.buffer else chunk
+        if not self.in_body:
+            if not self._prolog(final=False):
+                return
+        self._scan(final=False)
+
+    def finish(self) -> None:
+        if not self.in_body:
+            self._prolog(final=True)
+        self._scan(final=True)
+        self.buffer = b""
+
+    def _prolog(self, *, final: bool) -> bool:
+        data = self.buffer
+        if not final and len(data) < MAX_PROLOG_BYTES and _ROOT.search(data) is None:
+            return False
         try:
-            elem = parse_block(data[begin:end])
+            start = body_start(data, self.source)
+        except ParseError as exc:
+            if not final and "never closed" in exc.reason and len(data) < MAX_PROLOG_BYTES:
+                return False
+            raise
+        self._drop(start)
+        self.in_body = True
+        return True
+
+    def _drop(self, upto: int) -> None:
+        self.line += self.buffer.count(b"\n", 0, upto)
+        self.offset += upto
+        self.buffer = self.buffer[upto:]
+
+    def _scan(self, *, final: bool) -> None:
+        data = self.buffer
+        # Whole tags only: what follows the last "<" may be cut (attribute values hold no "<").
+        limit = len(data) if final else max(data.rfind(b"<"), 0)
+        pos = 0
+        while True:
+            at = _next_workout(data, pos, limit)
+            if at < 0:
+                self._records(data, pos, limit)
+                self._drop(limit)
+                return
+            self._records(data, pos, at)
+            end = _workout_end(data, at)
+            if end < 0:
+                if not final and len(data) - at <= MAX_WORKOUT_BYTES:
+                    self._drop(at)
+                    return
+                end = len(data)
+            self._workout(data, at, end)
+            pos = end
+            if pos > limit:
+                limit = pos
+
+    def _records(self, data: bytes, start: int, end: int) -> None:
+        if end <= start:
+            return
+        region = data[start:end]
+        entity = region.find(b"<!ENTITY")
+        if entity >= 0:  # nothing may declare anything past the DTD
+            raise ParseError("XML entity declarations are not allowed", self.source,
+                             line=self.line + data.count(b"\n", 0, start + entity))
+        self.steps.scan(region)
+
+    def _workout(self, data: bytes, start: int, end: int) -> None:
+        try:
+            elem = parse_block(data[start:end])
         except XmlSyntaxError as exc:
             reason = re.sub(r": line \d+, column \d+$", "", str(exc))
-            out.append(ParseError(f"workout not read: not well-formed XML: {reason}", source,
-                                  line=_line(data, begin) + exc.position[0] - 1))
-            continue
-        workouts.append(read_workout(elem, source))
-    if not workouts and not out:
-        raise NotAnActivity("an Apple Health export with no workouts", source)
+            line = self.line + data.count(b"\n", 0, start) + exc.position[0] - 1
+            self.problems.append(ParseError(f"workout not read: not well-formed XML: {reason}",
+                                            self.source, line=line))
+            return
+        self.workouts.append(read_workout(elem, self.source))
 
+
+def _next_workout(data: bytes, pos: int, limit: int) -> int:
+    """Where the next ``<Workout`` start tag is in ``data[pos:limit]``, or -1."""
+    while True:
+        at = data.find(b"<Workout", pos, limit)
+        if at < 0 or data[at + 8:at + 9] in (b" ", b"\n", b"\t", b"\r", b">", b"/", b""):
+            return at
+        pos = at + 8  # <WorkoutRoute>, <WorkoutEvent>... outside a workout
+
+
+def _workout_end(data: bytes, at: int) -> int:
+    """The end of the workout element starting at ``at``; -1 when not in ``data`` yet."""
+    # The start tag's end: a ">" outside quotes (attribute values may hold one).
+    tag = _START_TAG.match(data, at)
+    if tag is not None and tag.group(1):
+        return tag.end()
+    close = data.find(b"</Workout>", tag.end() if tag else at)
+    return -1 if close < 0 else close + len(b"</Workout>")
+
+
+def read_stream(chunks: Iterable[bytes], source: str, options: ReadOptions
+                ) -> list[Activity | ParseError]:
+    """The workouts of a main XML given as successive chunks of its bytes."""
+    try:
+        scanner = Scanner(source)
+        for chunk in chunks:
+            scanner.feed(chunk)
+        scanner.finish()
+        return _activities(scanner, source, options)
+    except ParseError:
+        raise
+    except Exception as exc:  # the reader boundary: nothing else may escape
+        raise ParseError(f"unreadable Apple Health export: {type(exc).__name__}: {exc}",
+                         source) from exc
+
+
+def _read(data: bytes, source: str, options: ReadOptions) -> list[Activity | ParseError]:
+    scanner = Scanner(source)
+    scanner.feed(data)
+    scanner.finish()
+    return _activities(scanner, source, options)
+
+
+def _activities(scanner: Scanner, source: str, options: ReadOptions
+                ) -> list[Activity | ParseError]:
+    workouts = scanner.workouts
+    out: list[Activity | ParseError] = list(scanner.problems)
+    if not workouts:
+        if out:  # every workout was left out: the file as a whole is not read
+            raise out[0]
+        raise NotAnActivity("an Apple Health export with no workouts", source)
     records = None
     if any(w.activity.sport in streams.FOOT_SPORTS and not w.steps for w in workouts):
-        records = watch_step_records(data, start)
+        records = scanner.steps.records()
     routes = RouteFiles(source)
     named = [ref for w in workouts for ref in w.route_files]
     shared = {ref for ref in named if named.count(ref) > 1} if len(named) != len(
@@ -627,8 +803,6 @@ def _read(data: bytes, source: str, options: ReadOptions) -> list[Activity | Par
             act.note("no HKTimeZone: local time from the settings (the file's offset is the "
                      "exporting phone's)")
     out.extend(w.activity for w in one_per_session(workouts))
-    if not workouts:  # every workout was left out: the file as a whole is not read
-        raise out[0]  # type: ignore[misc]
     return out
 
 

@@ -98,6 +98,40 @@ class Item:
         return raw
 
 
+    def chunks(self, size: int = _CHUNK * 8) -> Iterator[bytes]:
+        """The file's content a chunk at a time, never held whole (for a reader that streams:
+        an Apple Health export's XML is gigabytes). A zip member is bounded by
+        :data:`MAX_RATIO` and by :data:`MAX_STREAMED_BYTES` (or ``max_bytes`` when larger):
+        what is streamed is not kept, so the bound is on the work, not on memory."""
+        limit = max(self.max_bytes, MAX_STREAMED_BYTES)
+        try:
+            if self.member:
+                archive = _open_zip(self.path, self.mtime_ns)
+                info = archive.getinfo(self.member)
+                _check_declared(info, limit, self.source)
+                handle: IO[bytes] = archive.open(info)
+                compressed: int | None = info.compress_size
+            else:
+                handle = self.path.open("rb")
+                compressed = None
+            with handle:
+                total = 0
+                while True:
+                    chunk = handle.read(size)
+                    if not chunk:
+                        return
+                    total += len(chunk)
+                    _check_growth(total, limit, compressed, self.source)
+                    yield chunk
+        except ParseError:
+            raise
+        except _DAMAGE as exc:
+            raise ParseError(f"cannot read: {exc}", self.source) from exc
+
+
+#: Bytes a streamed file may hold (a real Apple Health export.xml is 1-3 GB).
+MAX_STREAMED_BYTES = 16 << 30
+
 #: Open archives by (path, mtime, process): reopening a zip parses its whole directory, so a
 #: member-by-member read of a 20 000-entry archive would take hours. The process id keeps a
 #: forked worker off its parent's file offset.
