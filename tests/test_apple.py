@@ -255,7 +255,7 @@ def test_an_entity_reference_in_a_workout_expands_nothing(tmp_path: Path) -> Non
     xml.write_bytes(export_xml(bad, good))
     loaded = load(xml)
     (warning,) = loaded.warnings
-    assert "undefined entity" in warning.reason and warning.line is not None
+    assert "undefined entity" in warning.reason and warning.offset is not None
     assert len(loaded.activities) == 1
 
 

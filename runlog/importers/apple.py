@@ -372,24 +372,27 @@ def _distance(act: Activity, attrs: dict[str, str], statistics: dict[str, dict[s
 # --- step records --------------------------------------------------------------------------------
 
 
-@dataclass
 class StepRecords:
-    """The Watch's step-count records: start and end (naive UTC, datetime64[s]) and steps."""
+    """The Watch's step-count records: start and end (naive UTC, datetime64[s]) and steps,
+    in order of start."""
 
-    start: np.ndarray
-    end: np.ndarray
-    steps: np.ndarray
+    def __init__(self, start: np.ndarray, end: np.ndarray, steps: np.ndarray) -> None:
+        order = np.argsort(start, kind="stable")
+        self.start, self.end, self.steps = start[order], end[order], steps[order]
+        self.longest = (self.end - self.start).max() if len(start) else np.timedelta64(0, "s")
 
     def overlapping(self, start: pd.Timestamp, end: pd.Timestamp) -> float | None:
         """Steps counted within [start, end], each record prorated by its overlap; None
         when no record overlaps."""
         lo = np.datetime64(start.tz_convert(None).to_datetime64(), "s")
         hi = np.datetime64(end.tz_convert(None).to_datetime64(), "s")
-        hit = (self.start < hi) & (self.end > lo) | ((self.start == self.end)
-                                                     & (self.start >= lo) & (self.start <= hi))
+        first = np.searchsorted(self.start, lo - self.longest, "left")
+        last = np.searchsorted(self.start, hi, "right")
+        starts, ends = self.start[first:last], self.end[first:last]
+        hit = (starts < hi) & (ends > lo) | ((starts == ends) & (starts >= lo))
         if not hit.any():
             return None
-        s, e, n = self.start[hit], self.end[hit], self.steps[hit]
+        s, e, n = starts[hit], ends[hit], self.steps[first:last][hit]
         span = (e - s).astype("float64")
         inside = (np.minimum(e, hi) - np.maximum(s, lo)).astype("float64")
         share = np.where(span > 0, np.clip(inside, 0, None) / np.where(span > 0, span, 1), 1.0)
@@ -411,14 +414,14 @@ class _StepCollector:
         self.ends: list[np.ndarray] = []
         self.values: list[np.ndarray] = []
 
-    def scan(self, region: bytes) -> None:
-        """Read the step records of ``region`` (whole tags only, no workout inside)."""
-        expected = region.count(_STEP_RECORD)
+    def scan(self, data: bytes, start: int, end: int) -> None:
+        """Read the step records of ``data[start:end]`` (whole tags only, no workout)."""
+        expected = data.count(_STEP_RECORD, start, end)
         if not expected:
             return
-        rows = _STEP_LINE.findall(region)
+        rows = _STEP_LINE.findall(data, start, end)
         if len(rows) != expected:  # another attribute order, or pretty-printed: one by one
-            rows = list(self._one_by_one(region))
+            rows = list(self._one_by_one(data[start:end]))
         kept = [(start, end, value) for name, device, start, end, value in rows
                 if _watch(name, device)]
         if kept:
@@ -654,7 +657,6 @@ class Scanner:
     def __init__(self, source: str) -> None:
         self.source = source
         self.buffer = b""
-        self.line = 1  # the line buffer[0] is on
         self.offset = 0  # the byte buffer[0] is at
         self.in_body = False
         self.workouts: list[Workout] = []
@@ -689,7 +691,6 @@ class Scanner:
         return True
 
     def _drop(self, upto: int) -> None:
-        self.line += self.buffer.count(b"\n", 0, upto)
         self.offset += upto
         self.buffer = self.buffer[upto:]
 
@@ -717,23 +718,22 @@ class Scanner:
                 limit = pos
 
     def _records(self, data: bytes, start: int, end: int) -> None:
-        if end <= start:
-            return
-        region = data[start:end]
-        entity = region.find(b"<!ENTITY")
-        if entity >= 0:  # nothing may declare anything past the DTD
-            raise ParseError("XML entity declarations are not allowed", self.source,
-                             line=self.line + data.count(b"\n", 0, start + entity))
-        self.steps.scan(region)
+        # Nothing here is parsed as XML (a declaration past the DTD could only reach expat
+        # inside a workout block, where it is a syntax error): the step records are read by
+        # pattern, the rest passed over.
+        if end > start:
+            self.steps.scan(data, start, end)
 
     def _workout(self, data: bytes, start: int, end: int) -> None:
         try:
             elem = parse_block(data[start:end])
         except XmlSyntaxError as exc:
             reason = re.sub(r": line \d+, column \d+$", "", str(exc))
-            line = self.line + data.count(b"\n", 0, start) + exc.position[0] - 1
-            self.problems.append(ParseError(f"workout not read: not well-formed XML: {reason}",
-                                            self.source, line=line))
+            # Lines are not counted in a file of millions (a byte offset says where).
+            line, column = exc.position
+            self.problems.append(ParseError(
+                f"workout not read: not well-formed XML: {reason} (its line {line}, column "
+                f"{column})", self.source, offset=self.offset + start))
             return
         self.workouts.append(read_workout(elem, self.source))
 
@@ -812,8 +812,15 @@ def one_per_session(workouts: list[Workout]) -> list[Workout]:
     kept: list[Workout] = []
     ordered = sorted(workouts, key=lambda w: (w.activity.start_time is None,
                                               w.activity.start_time or pd.Timestamp(0, tz="UTC")))
+    close = pd.Timedelta(seconds=SAME_SESSION_S)
     for workout in ordered:
-        twin = next((k for k in kept if _same_session(k, workout)), None)
+        recent = []  # kept sessions that start close enough before this one (kept is in order)
+        for k in reversed(kept):
+            if (workout.activity.start_time is not None and k.activity.start_time is not None
+                    and workout.activity.start_time - k.activity.start_time > 2 * close):
+                break
+            recent.append(k)
+        twin = next((k for k in recent if _same_session(k, workout)), None)
         if twin is None:
             kept.append(workout)
             continue
