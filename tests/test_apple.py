@@ -198,6 +198,34 @@ def test_a_route_file_of_other_times_or_named_twice_is_a_note(tmp_path: Path) ->
     assert loaded.activities["distance_m"].isna().all()
 
 
+def test_a_route_the_export_names_otherwise_is_joined_by_its_times(tmp_path: Path) -> None:
+    start, end = "2024-01-10 08:00:00 +0100", "2024-01-10 08:20:00 +0100"
+    named = workout("Running", start, end, 20, metadata(),
+                    route_reference("/workout-routes/route_2024-01-10_8.20am.gpx", start, end),
+                    source="Strava", device="")
+    unnamed_start, unnamed_end = "2024-01-12 18:00:00 +0100", "2024-01-12 18:10:00 +0100"
+    unnamed = workout("Running", unnamed_start, unnamed_end, 10, metadata(),
+                      f'  <WorkoutRoute sourceName="Anna" startDate="{unnamed_start}" '
+                      f'endDate="{unnamed_end}"/>', source="Nike Run Club", device="")
+    routes = {
+        # the file the first workout names was written under another name
+        "/workout-routes/route_2024-01-10_8.20am 2.gpx":
+            route_gpx("2024-01-10T07:00:05", straight_line(1000, 3.0)),
+        "/workout-routes/route_2024-01-12_6.10pm.gpx":
+            route_gpx("2024-01-12T17:00:02", straight_line(500, 3.0)),
+        "/workout-routes/route_2023-05-01_7.00am.gpx":  # nobody's
+            route_gpx("2023-05-01T05:30:00", straight_line(500, 3.0)),
+    }
+    frame = load(write_export(tmp_path / "x", export_xml(named, unnamed), routes)).activities
+    first, second = frame.to_dict("records")
+    assert first["distance_m"] == pytest.approx(2997.0, rel=0.01)
+    assert first["notes"] == (
+        "route file /workout-routes/route_2024-01-10_8.20am.gpx is missing from the export; "
+        "route file /workout-routes/route_2024-01-10_8.20am 2.gpx joined by its times")
+    assert second["distance_m"] == pytest.approx(1497.0, rel=0.01)
+    assert len(frame) == 2
+
+
 def test_zip_with_localized_names_is_read_in_place(tmp_path: Path) -> None:
     start, end = "2024-01-10 08:00:00 +0100", "2024-01-10 08:20:00 +0100"
     ref = "/workout-routes/route_2024-01-10_8.20am.gpx"

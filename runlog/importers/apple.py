@@ -33,7 +33,7 @@ import math
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path, PurePosixPath
 from xml.etree.ElementTree import Element, XMLParser
 from xml.etree.ElementTree import ParseError as XmlSyntaxError
@@ -251,6 +251,8 @@ class Workout:
     steps: float | None = None  # the workout's own StepCount statistic
     route_files: list[str] = field(default_factory=list)
     locations: list[dict[str, str]] = field(default_factory=list)
+    has_route: bool = False  # a <WorkoutRoute> names a route
+    route_joined: bool = False
 
 
 def _is_watch(source_name: str, device: str | None) -> bool:
@@ -331,6 +333,7 @@ def read_workout(elem: Element, source: str) -> Workout:
     if step_stat is not None:
         workout.steps = _number(step_stat.get("sum"))
     for route in elem.iter("WorkoutRoute"):
+        workout.has_route = True
         for ref in route.iter("FileReference"):
             path = ref.get("path")
             if path and path not in workout.route_files:
@@ -540,6 +543,23 @@ class RouteFiles:
             return f"{self.archive}!{member}"
         return str(self.folder / relative)  # type: ignore[operator]
 
+    def listing(self) -> list[str]:
+        """The export's route files, as references (``workout-routes/route_....gpx``)."""
+        try:
+            if self.archive is not None:
+                from .archives import _open_zip
+
+                prefix = "" if self.root in ("", ".") else self.root + "/"
+                archive = _open_zip(self.archive, self.archive.stat().st_mtime_ns)
+                return sorted(n[len(prefix):] for n in archive.namelist()
+                              if n.startswith(prefix + "workout-routes/")
+                              and n.lower().endswith(".gpx"))
+            folder = self.folder / "workout-routes"  # type: ignore[operator]
+            return sorted(f"workout-routes/{p.name}" for p in folder.glob("*.gpx")
+                          if p.is_file())
+        except (OSError, ValueError):
+            return []
+
     def read(self, reference: str) -> bytes | None:
         """The route file's bytes, or None when the export lacks it."""
         from .archives import Item, _climbs_out
@@ -576,33 +596,72 @@ def _join_route(workout: Workout, routes: RouteFiles, options: ReadOptions,
         if data is None:
             act.note(f"route file {reference} is missing from the export")
             continue
-        from . import gpx
-
-        try:
-            found = [a for a in gpx.read(data, routes.name(reference), options)
-                     if isinstance(a, Activity)]
-        except ParseError as exc:
-            act.note(f"route file {reference} not read: {exc.reason}")
-            continue
-        if not found:
-            act.note(f"route file {reference} holds no track")
-            continue
-        route = found[0]
-        if not _route_fits(workout, route.start_time, route.elapsed_time_s):
-            act.note(f"route file {reference} was recorded at other times: not used")
-            continue
-        _take_route(act, route.distance_m, route.elevation_gain_m, route.gps_jumps,
-                    f"route {PurePosixPath(reference).name}")
-        if act.cadence_spm is None and route.cadence_spm is not None:
-            act.cadence_spm, act.cadence_source = route.cadence_spm, route.cadence_source
-            act.cadence_histogram = route.cadence_histogram
-        elif route.cadence_histogram and not act.cadence_histogram:
-            act.cadence_histogram = route.cadence_histogram
+        why_not = _use_route(workout, data, routes.name(reference), reference, options)
+        if why_not:
+            act.note(f"route file {reference} {why_not}")
     if workout.locations:
         samples = _location_samples(workout.locations)
         summary = streams.summarize(samples, act.sport)
         _take_route(act, summary.track_distance_m, summary.elevation_gain_m, summary.gps_jumps,
                     "inline route")
+        workout.route_joined = True
+
+
+def _use_route(workout: Workout, data: bytes, name: str, reference: str,
+               options: ReadOptions) -> str | None:
+    """Take what the route file gives the workout; why not, when it gives nothing."""
+    from . import gpx
+
+    act = workout.activity
+    try:
+        found = [a for a in gpx.read(data, name, options) if isinstance(a, Activity)]
+    except ParseError as exc:
+        return f"not read: {exc.reason}"
+    if not found:
+        return "holds no track"
+    route = found[0]
+    if not _route_fits(workout, route.start_time, route.elapsed_time_s):
+        return "was recorded at other times: not used"
+    _take_route(act, route.distance_m, route.elevation_gain_m, route.gps_jumps,
+                f"route {PurePosixPath(reference).name}")
+    if act.cadence_spm is None and route.cadence_spm is not None:
+        act.cadence_spm, act.cadence_source = route.cadence_spm, route.cadence_source
+        act.cadence_histogram = route.cadence_histogram
+    elif route.cadence_histogram and not act.cadence_histogram:
+        act.cadence_histogram = route.cadence_histogram
+    workout.route_joined = True
+    return None
+
+
+#: A route file's name carries a date (the exporter's, so a day either way) and the minute it
+#: ended: ``route_2025-09-16_6.15pm.gpx``.
+_ROUTE_NAME_DATE = re.compile(r"route_(\d{4}-\d\d-\d\d)_")
+
+
+def _join_by_time(workouts: list[Workout], routes: RouteFiles, options: ReadOptions) -> None:
+    """Route files no workout names, joined to a workout whose route was not found (its
+    file missing, or no FileReference) when their times are the workout's."""
+    waiting = [w for w in workouts if w.has_route and not w.route_joined
+               and w.activity.start_time is not None]
+    if not waiting:
+        return
+    named = {ref.lstrip("/") for w in workouts for ref in w.route_files}
+    spare = [ref for ref in routes.listing() if ref.lstrip("/") not in named]
+    for workout in waiting:
+        day = workout.activity.start_time.date()  # type: ignore[union-attr]
+        for reference in list(spare):
+            stamp = _ROUTE_NAME_DATE.search(reference)
+            if stamp and abs((date.fromisoformat(stamp.group(1)) - day).days) > 1:
+                continue
+            data = routes.read(reference)
+            if data is None:
+                continue
+            before = len(workout.activity.notes)
+            if _use_route(workout, data, routes.name(reference), reference, options) is None:
+                workout.activity.note(f"route file /{reference.lstrip('/')} joined by its times")
+                spare.remove(reference)
+                break
+            del workout.activity.notes[before:]
 
 
 def _route_fits(workout: Workout, start: pd.Timestamp | None, elapsed: float | None) -> bool:
@@ -798,6 +857,8 @@ def _activities(scanner: Scanner, source: str, options: ReadOptions
     for workout in workouts:
         _set_cadence(workout, records)
         _join_route(workout, routes, options, shared)
+    _join_by_time(workouts, routes, options)
+    for workout in workouts:
         act = workout.activity
         if act.local_start is None:
             act.note("no HKTimeZone: local time from the settings (the file's offset is the "
