@@ -9,7 +9,10 @@ run so the ratios compare like with like:
 * TCX, the reader by pattern and from the tree (CPU time per trackpoint);
 * one file of each kind through its reader;
 * the import of every file into an empty store with all cores, then again, unchanged;
-* ``runlog report --store`` over them, JSON and HTML, as a user runs it.
+* ``runlog report --store`` over them, JSON and HTML, as a user runs it;
+* issue 12: a generated Apple Health export (the real v14 DTD, ~1,300 runs among millions of
+  records; ``--apple-mb``, 1024 by default, 4 with ``--quick``) imported as export.xml and as
+  export.zip, beside ``xml.etree.iterparse`` on the same file; peak memory; re-import.
 
 Prints a table of medians (``--repeat`` runs each) and ratios, with the targets of issue 5.
 Timing is never asserted: tests/test_benchmarks.py only checks that this runs.
@@ -31,7 +34,7 @@ from pathlib import Path
 
 import platformdirs
 
-from . import corpus, stages
+from . import apple, corpus, stages
 
 FULL_FILES = 3000
 QUICK_FILES = 30
@@ -58,6 +61,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="runs of each stage; the median is shown (default 3, quick 2)")
     parser.add_argument("--jobs", type=int, default=None,
                         help="processes for the import (default: one per core)")
+    parser.add_argument("--apple-mb", type=int, default=None,
+                        help="size of the generated Apple Health export.xml in MB "
+                             "(default 1024, quick 4)")
+    parser.add_argument("--apple-only", action="store_true",
+                        help="run the Apple Health stages alone")
     parser.add_argument("--cache", type=Path,
                         default=Path(platformdirs.user_cache_dir("runlog")) / "benchmarks",
                         help="where generated files are kept between runs")
@@ -67,6 +75,13 @@ def main(argv: list[str] | None = None) -> int:
     sample = 2 if args.quick else 9  # files per kind for the decoding stages
 
     started = time.perf_counter()
+    apple_mb = args.apple_mb or (4 if args.quick else 1024)
+    if args.apple_only:
+        with tempfile.TemporaryDirectory(prefix="runlog-bench-apple-") as work:
+            rows = _apple_rows(Path(work), apple_mb, repeat)
+        _print_table(rows, 0, repeat)
+        print(f"total {time.perf_counter() - started:.1f} s")
+        return 0
     folder = _corpus_folder(args.cache, count)
     print(f"corpus: {count} one-hour activities in {folder} "
           f"({time.perf_counter() - started:.1f} s to build or find)", flush=True)
@@ -84,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
     rows += _reader_rows(folder, count, repeat)
     with tempfile.TemporaryDirectory(prefix="runlog-bench-") as work:
         rows += _pipeline_rows(folder, count, Path(work), repeat, args.jobs)
+    with tempfile.TemporaryDirectory(prefix="runlog-bench-apple-") as work:
+        rows += _apple_rows(Path(work), apple_mb, repeat)
     _print_table(rows, count, repeat)
     print(f"total {time.perf_counter() - started:.1f} s")
     return 0
@@ -222,9 +239,52 @@ def _pipeline_rows(folder: Path, count: int, work: Path, repeat: int,
     return rows
 
 
+def _apple_rows(work: Path, megabytes: int, repeat: int) -> list[Row]:
+    """Issue 12: an Apple Health export, as export.xml and inside export.zip, through
+    runlog.load in a new process (wall time, peak memory), and xml.etree.iterparse on it."""
+    xml = work / "apple_health_export" / "export.xml"
+    xml.parent.mkdir()
+    built = apple.build(xml, megabytes << 20)
+    size_mb = built["bytes"] / 1e6
+    judged = megabytes >= 512  # the targets are for a real export's size
+    times, peaks = [], []
+    for run in range(repeat if megabytes <= 64 else 1):
+        store = work / f"store-{run}.sqlite"
+        first = stages.run_import(xml, store, 1)
+        again = stages.run_import(xml, store, 1)
+        if first["activities"] != built["runs"] or again["reused"] != 1:
+            raise RuntimeError(f"Apple import lost runs: {first}, again {again}")
+        times.append((first["wall_s"], again["wall_s"]))
+        peaks.append(max(first["peak_mb"], first["worker_peak_mb"]))
+    wall = statistics.median(t[0] for t in times)
+    again_s = statistics.median(t[1] for t in times)
+    archive = apple.zipped(xml, work / "export.zip")
+    zipped = stages.run_import(archive, work / "store-zip.sqlite", 1)
+    if zipped["activities"] != built["runs"]:
+        raise RuntimeError(f"Apple zip import lost runs: {zipped}")
+    peaks.append(max(zipped["peak_mb"], zipped["worker_peak_mb"]))
+    iterparse_s = stages.apple_iterparse_seconds(xml)
+    ours = size_mb / wall
+    theirs = size_mb / iterparse_s
+    what = f"{size_mb:,.0f} MB, {built['records']:,} records, {built['runs']} runs"
+    return [
+        Row("Apple export.xml: runlog import", ours, "MB/s", f"{what}, {wall:.2f} s wall",
+            ">= 200 MB/s", ours >= 200 if judged else None),
+        Row("Apple export.xml: xml.etree.iterparse", theirs, "MB/s",
+            f"same file, records cleared, {iterparse_s:.2f} s; runlog {ours / theirs:.1f}x"),
+        Row("Apple export.zip: runlog import", size_mb / zipped["wall_s"], "MB/s",
+            f"uncompressed MB, {archive.stat().st_size / 1e6:,.0f} MB zip, "
+            f"{zipped['wall_s']:.2f} s wall"),
+        Row("Apple import: peak memory", max(peaks), "MB", "largest process, xml and zip",
+            "< 300 MB", max(peaks) < 300),
+        Row("Apple re-import, unchanged", again_s, "s wall", "", "< 1 s", again_s < 1),
+    ]
+
+
 def _print_table(rows: list[Row], count: int, repeat: int) -> None:
     print()
-    print(f"issue 5 benchmark: {count} files, median of {repeat} runs, "
+    what = f"issue 5 benchmark: {count} files" if count else "issue 12 benchmark"
+    print(f"{what}, median of {repeat} runs, "
           f"{os.cpu_count()} cores, Python {sys.version.split()[0]}")
     width = max(len(r.stage) for r in rows)
     header = f"{'stage':<{width}}  {'median':>12}  {'unit':<15} {'target':<28} met  note"

@@ -11,8 +11,10 @@
   return, and one run in the last four weeks far longer than anything in the month before.
 
 Usage: ``python examples/make_examples.py [--out DIR]`` (default: the folder of this script).
-The two athlete folders under DIR are deleted and written afresh. Everything random comes from
-seeded ``random.Random`` instances, dates are fixed and gzip streams carry no time or name.
+The two athlete folders under DIR are deleted and written afresh, and so are the Apple Health
+and Polar Flow samples of ``make_watch_exports.py`` (``apple-health/``, ``polar-flow/``).
+Everything random comes from seeded ``random.Random`` instances, dates are fixed and gzip
+streams carry no time or name.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import make_watch_exports
 from garmin_fit_sdk import Encoder, Profile
 
 FIRST_DAY = date(2026, 5, 18)  # a Monday; the histories cover 26 weeks
@@ -1158,6 +1161,8 @@ def generate(out: Path) -> None:
         if target.exists():
             shutil.rmtree(target)
         writer(target)
+    # The Apple Health and Polar Flow samples (apple-health/, polar-flow/).
+    make_watch_exports.generate(out)
 
 
 def iter_files(out: Path) -> Iterator[Path]:

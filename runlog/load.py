@@ -29,7 +29,13 @@ import pandas as pd
 
 from .config import CONFIG_NAME, Settings, find_config, load_settings
 from .errors import ParseError, PathNotFound, RunlogError
-from .importers import ReadOptions, machine_timezone, reader_for
+from .importers import (
+    STREAMED_KINDS,
+    ReadOptions,
+    machine_timezone,
+    reader_for,
+    stream_reader_for,
+)
 from .importers.archives import Item, discover, linked_source
 from .importers.merge import join_strava_rows, merge_duplicates
 from .model import Activity, to_frame
@@ -327,6 +333,8 @@ def _work_in_worker(item: Item) -> _Parsed:
 
 def _work(item: Item, options: ReadOptions, stored: frozenset[tuple[str, str]]) -> _Parsed:
     """Read one file, hash it, and parse it unless the store holds these bytes' parse."""
+    if item.kind in STREAMED_KINDS:
+        return _work_streamed(item, options)
     try:
         data = item.read_bytes()
     except ParseError as exc:
@@ -335,6 +343,33 @@ def _work(item: Item, options: ReadOptions, stored: frozenset[tuple[str, str]]) 
     if (content_hash, item.kind) in stored:
         return content_hash, None
     return content_hash, _parse(item, data, options)
+
+
+def _work_streamed(item: Item, options: ReadOptions) -> _Parsed:
+    """Hash and parse in one pass over a file too big to hold (an Apple Health export):
+    its chunks go through the hash and the reader, and none is kept."""
+    digest = hashlib.sha256()
+    failed: list[ParseError] = []
+
+    def chunks() -> Iterator[bytes]:
+        try:
+            for chunk in item.chunks():
+                digest.update(chunk)
+                yield chunk
+        except ParseError as exc:
+            failed.append(exc)
+            raise
+
+    try:
+        parsed = stream_reader_for(item.kind)(chunks(), item.source, options)
+    except ParseError as exc:
+        if failed:  # the file itself could not be read
+            return None, failed[0]
+        parsed = exc
+    except Exception as exc:  # noqa: BLE001 - a reader bug is reported as that file's refusal
+        parsed = ParseError(f"unexpected {type(exc).__name__} while reading: {exc} "
+                            "(please report this file)", item.source)
+    return digest.hexdigest(), parsed
 
 
 def _accept(item: Item, parsed: list[Activity | ParseError] | ParseError, content_hash: str,

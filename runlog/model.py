@@ -30,7 +30,8 @@ COLUMNS: dict[str, Column] = {
     "activity_id": Column("str", "", "stable id: content hash of the source plus the index in it"),
     "athlete": Column("str", "", "whose activity (folder name, config or --athlete)"),
     "source": Column("str", "", "file path; inside an archive 'archive.zip!member'"),
-    "format": Column("str", "", "fit, gpx, tcx, strava-csv, garmin-csv, runlog-csv"),
+    "format": Column("str", "", "fit, gpx, tcx, strava-csv, garmin-csv, runlog-csv, "
+                     "apple-health, polar"),
     "start_time": Column("utc", "UTC", "start of the activity"),
     "local_start": Column("local", "athlete's clock", "start on the athlete's wall clock"),
     "local_start_source": Column("str", "", "file (FIT local_timestamp, offset), config, machine"),

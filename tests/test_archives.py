@@ -97,7 +97,8 @@ def test_missing_and_unknown_paths_are_problems(tmp_path: Path) -> None:
     assert found.items == []
     assert [p.reason for p in found.problems] == [
         "no such file or folder",
-        "not a file runlog reads (expected .fit, .gpx, .tcx, .csv, .gz or .zip)",
+        "not a file runlog reads (expected .fit, .gpx, .tcx, .csv, .gz, .zip, an Apple Health "
+        "export's XML or a Polar .json)",
     ]
 
 

@@ -16,6 +16,8 @@ STAGES = [
     "import 30 files, empty store", "import: peak memory, main process",
     "re-import 30 unchanged files", "runlog report --store, JSON",
     "runlog report --store, HTML",
+    "Apple export.xml: runlog import", "Apple export.xml: xml.etree.iterparse",
+    "Apple export.zip: runlog import", "Apple import: peak memory",
 ]
 
 

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from conftest import CORPUS, EXAMPLES
 
-KINDS = ("fit", "gpx", "tcx", "csv")
+KINDS = ("fit", "gpx", "tcx", "csv", "apple-health", "polar")
 
 # --- seeds: small real files, plus a few written here for formats the corpus has none of ----
 
@@ -82,6 +82,81 @@ GARMIN_CSV = (
     b"--,1.16,00:40:00,00:41:00\n"
 )
 
+#: An Apple Health export in little: the v12 DTD Expat cannot parse, a current Watch run (its
+#: statistics, a WorkoutActivity, the metadata twice), Watch and iPhone step records, and a
+#: 2016-era run with totals as attributes and an inline route.
+APPLE_EXPORT = b"""<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE HealthData [
+<!-- HealthKit Export Version: 12 -->
+<!ELEMENT HealthData (ExportDate,Me,(Record|Correlation|Workout|ActivitySummary)*)>
+<!ATTLIST WorkoutActivity
+  uuid          CDATA #REQUIRED
+<!ELEMENT WorkoutStatistics EMPTY>\x0b
+]>
+<HealthData locale="en_GB">
+ <ExportDate value="2024-01-20 10:00:00 +0100"/>
+ <Record type="HKQuantityTypeIdentifierStepCount" sourceName="Anna\xe2\x80\x99s Apple Watch" \
+device="&lt;&lt;HKDevice: 0x1&gt;, name:Apple Watch, model:Watch, hardware:Watch6,2&gt;" \
+unit="count" startDate="2023-07-15 07:00:00 +0100" endDate="2023-07-15 07:10:00 +0100" \
+ value="1650"/>
+ <Record type="HKQuantityTypeIdentifierStepCount" sourceName="Anna\xe2\x80\x99s iPhone" \
+unit="count" startDate="2023-07-15 07:00:00 +0100" endDate="2023-07-15 07:10:00 +0100" \
+ value="1400"/>
+ <Workout workoutActivityType="HKWorkoutActivityTypeRunning" duration="50" durationUnit="min" \
+sourceName="Anna\xe2\x80\x99s Apple Watch" startDate="2023-07-14 07:00:00 +0100" \
+endDate="2023-07-14 07:52:00 +0100">
+  <MetadataEntry key="HKTimeZone" value="Europe/Paris"/>
+  <MetadataEntry key="HKIndoorWorkout" value="0"/>
+  <MetadataEntry key="HKElevationAscended" value="6575 cm"/>
+  <WorkoutActivity uuid="A1" startDate="2023-07-14 07:00:00 +0100" duration="50">
+   <WorkoutStatistics type="HKQuantityTypeIdentifierDistanceWalkingRunning" sum="10.02" unit="km"/>
+  </WorkoutActivity>
+  <WorkoutStatistics type="HKQuantityTypeIdentifierDistanceWalkingRunning" sum="10.02" unit="km"/>
+  <WorkoutStatistics type="HKQuantityTypeIdentifierStepCount" sum="8250" unit="count"/>
+  <WorkoutStatistics type="HKQuantityTypeIdentifierHeartRate" average="152" unit="count/min"/>
+  <MetadataEntry key="HKTimeZone" value="Europe/Paris"/>
+  <WorkoutRoute sourceName="Anna" startDate="2023-07-14 07:00:00 +0100" \
+endDate="2023-07-14 07:52:00 +0100"><FileReference path="/workout-routes/route_x.gpx"/>
+  </WorkoutRoute>
+ </Workout>
+ <Workout workoutActivityType="HKWorkoutActivityTypeRunning" duration="10" durationUnit="min" \
+totalDistance="1.5" totalDistanceUnit="mi" sourceName="Apple Watch" \
+startDate="2023-07-15 07:00:00 +0100" endDate="2023-07-15 07:10:30 +0100">
+  <WorkoutRoute sourceName="iPhone" startDate="2023-07-15 07:00:00 +0100" \
+endDate="2023-07-15 07:10:00 +0100">
+   <Location date="2023-07-15 07:00:01 +0100" latitude="48.85" longitude="2.35" altitude="30" \
+speed="3.1"/>
+   <Location date="2023-07-15 07:00:02 +0100" latitude="48.85003" longitude="2.35" altitude="31" \
+speed="3.1"/>
+  </WorkoutRoute>
+ </Workout>
+</HealthData>
+"""
+
+#: Polar Flow sessions, both schemas: a value left out, bare NaN tokens and "NaN" strings.
+POLAR_OLD = b"""{"exportVersion": "1.8", "name": "Laufen", "startTime": "2023-06-03T09:00:00.000",
+ "timeZoneOffset": 120, "duration": "PT4.5S", "distance": 12.0, "exercises": [{
+  "startTime": "2023-06-03T09:00:00.000", "timezoneOffset": 120, "duration": "PT4.5S",
+  "distance": 12.0, "sport": "RUNNING", "heartRate": {"avg": 150}, "cadence": {"avg": 88},
+  "samples": {"heartRate": [{"dateTime": "2023-06-03T09:00:00.000"},
+   {"dateTime": "2023-06-03T09:00:01.000", "value": 150}],
+   "cadence": [{"dateTime": "2023-06-03T09:00:00.000", "value": 87},
+   {"dateTime": "2023-06-03T09:00:01.000", "value": 88}],
+   "recordedRoute": [{"dateTime": "2023-06-03T09:00:00.000", "latitude": 60.17,
+    "longitude": 24.94, "altitude": 10}, {"dateTime": "2023-06-03T09:00:01.000",
+    "latitude": 60.17003, "longitude": 24.94, "altitude": 11}]}}]}
+"""
+POLAR_NEW = b"""{"identifier": {"id": "a"}, "startTime": "2025-08-16T17:12:22",
+ "durationMillis": 4000, "distanceMeters": 11.5, "hrAvg": 0,
+ "timezoneOffsetMinutes": -420, "sport": {"id": "1"},
+ "exercises": [{"startTime": "2025-08-16T17:12:22", "durationMillis": 4000,
+  "distanceMeters": 11.5, "sport": {"id": "1"}, "samples": {"samples": [
+   {"type": "DISTANCE", "intervalMillis": 1000, "values": [0, NaN, 5.8, "NaN"]},
+   {"type": "SPEED", "intervalMillis": 1000, "values": [10.1, 10.2, NaN, 10.4]}]},
+  "routes": {"route": {"wayPoints": [{"latitude": 47.0, "longitude": 8.0, "elapsedMillis": 0},
+   {"latitude": 47.00003, "longitude": 8.0, "elapsedMillis": 1000}]}}}]}
+"""
+
 #: Cut a seed at every offset (a few small real files per format), or at this many sampled
 #: offsets (larger ones; at least $RUNLOG_FUZZ_EXAMPLES in a deep run).
 EVERY = 0
@@ -121,6 +196,13 @@ SEEDS: dict[str, list[tuple[str, str, str | bytes, int]]] = {
         ("strava activities", "corpus",
          "csv/martin-ueding__geo-activity-playground__activities.csv", SAMPLED * 3),
         ("example strava export", "examples", "strava-export/activities.csv", SAMPLED // 2),
+    ],
+    "apple-health": [
+        ("small export", "inline", APPLE_EXPORT, SAMPLED * 3),
+    ],
+    "polar": [
+        ("old schema", "inline", POLAR_OLD, EVERY),
+        ("new schema", "inline", POLAR_NEW, EVERY),
     ],
 }
 #: Mutations start from seeds up to this size (a mutated 64 KB CSV costs 20 times a 2 KB one
@@ -213,6 +295,13 @@ PREFIXES = {
             b"<gpx><trk><trkseg><trkpt lat='1' lon='2'><time>"],
     "tcx": [b"<TrainingCenterDatabase><Activities><Activity Sport='Running'><Id>",
             b"<TrainingCenterDatabase><Activities><Activity><Lap StartTime='"],
+    "apple-health": [
+        b'<?xml version="1.0"?>\n<!DOCTYPE HealthData [\n<!ELEMENT Workout EMPTY>\n]>\n'
+        b"<HealthData><Workout workoutActivityType='HKWorkoutActivityTypeRunning' ",
+        b"<HealthData locale='en'><Workout duration='30' durationUnit='min' startDate='2024-0",
+    ],
+    "polar": [b'{"exportVersion": "1.8", "exercises": [{"sport": "RUNNING", "samples": {"',
+              b'{"identifier": {"id": "a"}, "exercises": [{"samples": {"samples": [{"type": '],
     "csv": [b"date,distance,duration\n", b"Activity Type,Date,Title,Distance,Time\nRunning,",
             b"Activity ID,Activity Date,Activity Name,Activity Type,Elapsed Time,Distance\n1,"],
 }

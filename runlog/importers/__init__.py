@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
@@ -26,7 +26,7 @@ from ..model import Activity
 Reader = Callable[[bytes, str, "ReadOptions"], "list[Activity | ParseError]"]
 
 #: Bump when a reader's output changes, so stored parse results are not reused.
-PARSER_VERSION = 2
+PARSER_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -82,6 +82,10 @@ def machine_timezone() -> str:
 
 #: File kinds by (lower-cased) extension; ".gz" is unwrapped before this lookup.
 EXTENSIONS = {".fit": "fit", ".gpx": "gpx", ".tcx": "tcx", ".csv": "csv"}
+#: Kinds told from a file's content or name rather than its extension alone (see
+#: :mod:`.archives`): an Apple Health export's main XML, whatever its localized name, and
+#: Polar Flow ``training-session-*.json`` files.
+SNIFFED_KINDS = ("apple-health", "polar")
 
 
 def kind_of(name: str) -> str | None:
@@ -90,6 +94,22 @@ def kind_of(name: str) -> str | None:
     if lowered.endswith(".gz"):
         lowered = lowered[:-3]
     return EXTENSIONS.get(os.path.splitext(lowered)[1])
+
+
+#: Reads a file given as successive chunks of its bytes: for kinds whose files are too big
+#: to hold (``STREAMED_KINDS``); same contract as :data:`Reader`.
+StreamReader = Callable[["Iterable[bytes]", str, "ReadOptions"], "list[Activity | ParseError]"]
+#: Kinds read from a stream: an Apple Health export's main XML is 1-3 GB.
+STREAMED_KINDS = frozenset({"apple-health"})
+
+
+def stream_reader_for(kind: str) -> StreamReader:
+    """The streaming reader for a kind of :data:`STREAMED_KINDS`."""
+    if kind == "apple-health":
+        from .apple import read_stream
+
+        return read_stream
+    raise KeyError(kind)
 
 
 @cache
@@ -103,6 +123,10 @@ def reader_for(kind: str) -> Reader:
         from .tcx import read
     elif kind == "csv":
         from .csv import read
+    elif kind == "apple-health":
+        from .apple import read
+    elif kind == "polar":
+        from .polar import read
     else:
         raise KeyError(kind)
     return read

@@ -98,6 +98,40 @@ class Item:
         return raw
 
 
+    def chunks(self, size: int = _CHUNK * 8) -> Iterator[bytes]:
+        """The file's content a chunk at a time, never held whole (for a reader that streams:
+        an Apple Health export's XML is gigabytes). A zip member is bounded by
+        :data:`MAX_RATIO` and by :data:`MAX_STREAMED_BYTES` (or ``max_bytes`` when larger):
+        what is streamed is not kept, so the bound is on the work, not on memory."""
+        limit = max(self.max_bytes, MAX_STREAMED_BYTES)
+        try:
+            if self.member:
+                archive = _open_zip(self.path, self.mtime_ns)
+                info = archive.getinfo(self.member)
+                _check_declared(info, limit, self.source)
+                handle: IO[bytes] = archive.open(info)
+                compressed: int | None = info.compress_size
+            else:
+                handle = self.path.open("rb")
+                compressed = None
+            with handle:
+                total = 0
+                while True:
+                    chunk = handle.read(size)
+                    if not chunk:
+                        return
+                    total += len(chunk)
+                    _check_growth(total, limit, compressed, self.source)
+                    yield chunk
+        except ParseError:
+            raise
+        except _DAMAGE as exc:
+            raise ParseError(f"cannot read: {exc}", self.source) from exc
+
+
+#: Bytes a streamed file may hold (a real Apple Health export.xml is 1-3 GB).
+MAX_STREAMED_BYTES = 16 << 30
+
 #: Open archives by (path, mtime, process): reopening a zip parses its whole directory, so a
 #: member-by-member read of a 20 000-entry archive would take hours. The process id keeps a
 #: forked worker off its parent's file offset.
@@ -204,11 +238,11 @@ def discover(paths: list[str | os.PathLike[str]], *,
                 for item in _walk_zip(path, result, max_bytes):
                     _add(result, seen, item)
                 continue
-            kind = kind_of(path.name)
+            kind = kind_of(path.name) or _sniffed_kind(path, given=True)
             if kind is None:
                 result.problems.append(UnsupportedFormat(
-                    "not a file runlog reads (expected .fit, .gpx, .tcx, .csv, .gz or .zip)",
-                    str(path)))
+                    "not a file runlog reads (expected .fit, .gpx, .tcx, .csv, .gz, .zip, an "
+                    "Apple Health export's XML or a Polar .json)", str(path)))
                 continue
             _add(result, seen, _file_item(path, kind, None, max_bytes))
         elif path.exists():
@@ -252,8 +286,63 @@ def _walk_folder(root: Path, result: Discovery, max_bytes: int) -> Iterator[Item
                     yield from _classify(Path(sub) / name, result, export_root, max_bytes)
             dirnames[:] = []
             continue
+        apple = [name for name in sorted(filenames)
+                 if name.lower().endswith(".xml") and _sniffed_kind(here / name) == APPLE]
+        if apple:
+            # An unpacked Apple Health export: its main XML names the route files it needs,
+            # and the rest of the folder (clinical XML, ECG CSVs, routes) is not activities.
+            for name in apple:
+                yield _file_item(here / name, APPLE, None, max_bytes)
+            for side in [d for d in dirnames if d in APPLE_SIDE_FOLDERS]:
+                result.ignored += sum(len(files) for _, _, files in os.walk(here / side))
+            dirnames[:] = [d for d in dirnames if d not in APPLE_SIDE_FOLDERS]
+            filenames = [n for n in filenames if n not in apple]
         for name in sorted(filenames):
             yield from _classify(here / name, result, None, max_bytes)
+
+
+#: Sub-folders of an Apple Health export that its main XML reads (routes) or that hold no
+#: workouts.
+APPLE_SIDE_FOLDERS = ("workout-routes", "electrocardiograms", "clinical-records")
+APPLE = "apple-health"
+POLAR = "polar"
+#: Polar Flow names a workout file so; its other files (activity-*, account-*, sleep...) are
+#: not workouts.
+POLAR_SESSION = "training-session-"
+
+
+def _sniffed_kind(path: Path, *, given: bool = False) -> str | None:
+    """The kind of a file that its extension does not tell: an Apple Health export's XML
+    (any name), a Polar ``training-session-*.json`` (any ``.json`` when the user named the file
+    itself); None otherwise."""
+    lowered = path.name.lower()
+    if lowered.endswith(".json"):
+        return POLAR if given or POLAR_SESSION in lowered else None
+    if not lowered.endswith(".xml"):
+        return None
+    from .apple import SNIFF_BYTES, sniff
+
+    try:
+        with path.open("rb") as handle:
+            return APPLE if sniff(handle.read(SNIFF_BYTES)) else None
+    except OSError:
+        return None
+
+
+def _sniffed_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> str | None:
+    """:func:`_sniffed_kind` for an archive member."""
+    lowered = info.filename.lower()
+    if lowered.endswith(".json"):
+        return POLAR if POLAR_SESSION in PurePosixPath(lowered).name else None
+    if not lowered.endswith(".xml") or _unreadable_member(info):
+        return None
+    from .apple import SNIFF_BYTES, sniff
+
+    try:
+        with archive.open(info) as handle:
+            return APPLE if sniff(handle.read(SNIFF_BYTES)) else None
+    except _DAMAGE:
+        return None
 
 
 def _classify(path: Path, result: Discovery, export_root: str | None, max_bytes: int
@@ -265,7 +354,7 @@ def _classify(path: Path, result: Discovery, export_root: str | None, max_bytes:
     if path.suffix.lower() == ".zip":
         yield from _walk_zip(path, result, max_bytes)
         return
-    kind = kind_of(path.name)
+    kind = kind_of(path.name) or _sniffed_kind(path)
     if kind is None:
         result.ignored += 1
         return
@@ -277,7 +366,10 @@ def _walk_zip(path: Path, result: Discovery, max_bytes: int) -> Iterator[Item]:
         info_on_disk = path.stat()
         with zipfile.ZipFile(path) as archive:
             infos = [i for i in archive.infolist() if not i.is_dir()]
-        _check_archive(infos, str(path))
+            _check_archive(infos, str(path))
+            sniffed = {i.filename: kind for i in infos
+                       if not _climbs_out(i.filename) and not _is_junk(i.filename)
+                       and (kind := _sniffed_member(archive, i)) is not None}
     except ParseError as exc:
         result.problems.append(exc)
         return
@@ -291,6 +383,10 @@ def _walk_zip(path: Path, result: Discovery, max_bytes: int) -> Iterator[Item]:
         if PurePosixPath(name).name == "activities.csv"
         and any(n.startswith(name[: -len("activities.csv")] + "activities/") for n in names)
     }
+    # An Apple Health export's folder inside the archive: its routes are read by its XML.
+    apple_sides = tuple(
+        f"{str(PurePosixPath(name).parent) + '/' if '/' in name else ''}{side}/"
+        for name, kind in sniffed.items() if kind == APPLE for side in APPLE_SIDE_FOLDERS)
     for info in sorted(infos, key=lambda i: i.filename):
         name = info.filename
         if _climbs_out(name):
@@ -310,7 +406,10 @@ def _walk_zip(path: Path, result: Discovery, max_bytes: int) -> Iterator[Item]:
         if unreadable:
             result.problems.append(UnsupportedFormat(unreadable, f"{path}!{name}"))
             continue
-        kind = kind_of(name)
+        if name.startswith(apple_sides) if apple_sides else False:
+            result.ignored += 1
+            continue
+        kind = kind_of(name) or sniffed.get(name)
         if kind is None:
             result.ignored += 1
             continue

@@ -139,6 +139,7 @@ def _read_row(row: Row, at: dict[str, int | None], columns: Columns, decimal_com
     act.timer_time_s = positive(value("time", parse_clock))
     act.moving_time_s = positive(value("moving", parse_clock))
     act.elapsed_time_s = positive(value("elapsed", parse_clock))
+    moving_in_file = act.moving_time_s is not None
     _times_from_timer(act)
     act.avg_hr = positive(value("avg_hr"))
 
@@ -150,9 +151,31 @@ def _read_row(row: Row, at: dict[str, int | None], columns: Columns, decimal_com
         if item.cadence_spm is not None:
             act.cadence_spm = round(item.cadence_spm, 1)
             act.cadence_source = "garmin csv Avg Run Cadence (steps/min)"
+        elif item.steps is not None and at["cadence"] is None:
+            _cadence_from_steps(act, item.steps, moving_in_file)
     act.surface, act.surface_source = vocab.infer_surface(
         act.sport, act.sub_sport, act.name, sub_sport_origin="garmin activity type")
     return item
+
+
+#: Steps over time outside this range (steps/min) count something else than the activity.
+STEPS_CADENCE_RANGE = (40.0, 260.0)
+
+
+def _cadence_from_steps(act: Activity, steps: float, moving_in_file: bool) -> None:
+    """Exports without an Avg Run Cadence column still have Steps (FORMATS.md section 11):
+    steps ÷ Moving Time (else Time) in minutes is steps/min, both feet, walking included."""
+    seconds = act.moving_time_s if moving_in_file else act.timer_time_s
+    if not seconds:
+        return
+    cadence = steps / (seconds / 60.0)
+    low, high = STEPS_CADENCE_RANGE
+    how = "moving time" if moving_in_file else "time"
+    if not low <= cadence <= high:
+        act.note(f"Steps ÷ {how} gives {cadence:.0f} steps/min: not used as the cadence")
+        return
+    act.cadence_spm = round(cadence, 1)
+    act.cadence_source = f"garmin csv steps ÷ {how}"
 
 
 def _times_from_timer(act: Activity) -> None:
