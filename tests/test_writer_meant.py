@@ -4,15 +4,22 @@ totals the writer meant and the note that says how runlog got them."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 from garmin_fit_sdk import Encoder, Profile
 
-from runlog.importers import ReadOptions, fit
+from runlog.importers import ReadOptions, fit, gpx, tcx
 from runlog.model import Activity, to_frame
 
 START = 1_000_000_000  # FIT seconds: 2021-09-08T01:46:40Z
+T0 = datetime(2024, 5, 4, 7, 0, tzinfo=timezone.utc)
+TCD = "http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2"
+AX = "http://www.garmin.com/xmlschemas/ActivityExtension/v2"
+TPX_V1 = "http://www.garmin.com/xmlschemas/TrackPointExtension/v1"
+#: Degrees of latitude a metre north.
+DEG_PER_M = 1 / 111_195.0
 
 
 def encode(*messages: tuple[str, dict[str, Any]], developer: dict | None = None) -> bytes:
@@ -95,3 +102,91 @@ def test_forward_clock_jump_mid_run_is_repaired_not_cut() -> None:
     assert act.cadence_spm == 176.0  # the whole run, not its first 8 minutes (160)
     assert ("device clock jumped forward mid-recording (+1,746,563 s before record 103 of "
             "567): the records after it put back on the recording's time axis") in act.notes
+
+
+# --- GPX and TCX written here ---------------------------------------------------------------
+
+
+def stamp(seconds: float) -> str:
+    return (T0 + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def read_one(module: Any, text: str, source: str) -> Activity:
+    items = module.read(text.encode("utf-8"), source, ReadOptions())
+    to_frame(items)
+    assert len(items) == 1 and isinstance(items[0], Activity), items
+    return items[0]
+
+
+def trackpoint(t: float, distance: float | None = None, *, north_m: float | None = None,
+               hr: int | None = None, run_cadence: int | None = None) -> str:
+    parts = [f"<Time>{stamp(t)}</Time>"]
+    if north_m is not None:
+        parts.append(f"<Position><LatitudeDegrees>{46 + north_m * DEG_PER_M:.7f}"
+                     f"</LatitudeDegrees><LongitudeDegrees>14.0</LongitudeDegrees></Position>")
+    if distance is not None:
+        parts.append(f"<DistanceMeters>{distance:.1f}</DistanceMeters>")
+    if hr is not None:
+        parts.append(f"<HeartRateBpm><Value>{hr}</Value></HeartRateBpm>")
+    if run_cadence is not None:
+        parts.append(f'<Extensions><TPX xmlns="{AX}"><RunCadence>{run_cadence}</RunCadence>'
+                     f"</TPX></Extensions>")
+    return f"<Trackpoint>{''.join(parts)}</Trackpoint>"
+
+
+def tcx_lap(start_s: float, points: list[str], *, seconds: float | None = None,
+            distance: float | None = None, hr: int | None = None) -> str:
+    parts = [f"<TotalTimeSeconds>{seconds}</TotalTimeSeconds>" if seconds is not None else "",
+             f"<DistanceMeters>{distance}</DistanceMeters>" if distance is not None else "",
+             f"<AverageHeartRateBpm><Value>{hr}</Value></AverageHeartRateBpm>" if hr else ""]
+    return (f'<Lap StartTime="{stamp(start_s)}">{"".join(parts)}'
+            f'<Track>{"".join(points)}</Track></Lap>')
+
+
+def tcx_document(*laps: str, sport: str = "Running") -> str:
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            f'<TrainingCenterDatabase xmlns="{TCD}"><Activities><Activity Sport="{sport}">'
+            f'<Id>{stamp(0)}</Id>{"".join(laps)}</Activity></Activities>'
+            '</TrainingCenterDatabase>')
+
+
+def smart_recorded(count: int) -> list[tuple[float, int]]:
+    """(time, bpm) as smart recording writes them: a point when the rate changes, so the
+    short climbs to 150 get a point a second and the long steady 170 one point per 8 s."""
+    out: list[tuple[float, int]] = []
+    t = 0.0
+    for _ in range(count):
+        out.append((t, 170))
+        t += 8
+        for _ in range(4):
+            out.append((t, 150))
+            t += 1
+    return out
+
+
+# --- 6. Average heart rate weighted by time ----------------------------------------------
+
+
+def test_tcx_smart_recorded_heart_rate_is_averaged_over_time() -> None:
+    points = smart_recorded(50)  # 250 points over 600 s
+    body = [trackpoint(t, 3.0 * t, north_m=3.0 * t, hr=bpm) for t, bpm in points]
+    act = read_one(tcx, tcx_document(tcx_lap(0, body, seconds=600, distance=1800, hr=163)),
+                   "smart.tcx")
+    unweighted = (170 + 4 * 150) / 5  # 154: what a plain mean of the points gives
+    assert unweighted == 154
+    # 8 s at 170 and 4 s at 150 a cycle; the last point holds for the usual step (1 s).
+    assert act.avg_hr == pytest.approx((50 * 8 * 170 + 199 * 150 + 150) / 600, abs=0.01)
+    assert round(act.avg_hr) == 163  # as the lap says
+
+
+def test_gpx_smart_recorded_heart_rate_is_averaged_over_time() -> None:
+    points = smart_recorded(50)
+    body = "".join(
+        f'<trkpt lat="{46 + 3.0 * t * DEG_PER_M:.7f}" lon="14.0"><time>{stamp(t)}</time>'
+        f"<extensions><gpxtpx:TrackPointExtension><gpxtpx:hr>{bpm}</gpxtpx:hr>"
+        f"</gpxtpx:TrackPointExtension></extensions></trkpt>" for t, bpm in points)
+    text = (f'<?xml version="1.0"?><gpx version="1.1" creator="t" '
+            f'xmlns="http://www.topografix.com/GPX/1/1" xmlns:gpxtpx="{TPX_V1}">'
+            f"<trk><type>running</type><trkseg>{body}</trkseg></trk></gpx>")
+    act = read_one(gpx, text, "smart.gpx")
+    assert act.avg_hr == pytest.approx((50 * 8 * 170 + 199 * 150 + 150) / 600, abs=0.01)

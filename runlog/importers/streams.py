@@ -35,6 +35,9 @@ DEFAULT_MAX_SPEED_MPS = 60.0
 MAX_UNTIMED_STEP_M = 1000.0
 #: A sample's weight in cadence statistics is its time step, capped (s).
 MAX_SAMPLE_WEIGHT_S = 10.0
+#: A heart-rate sample counts for the time to the next one, at most this (s): longer is a
+#: pause or a dropout, not time spent at that rate.
+MAX_HOLD_S = 30.0
 #: Running cadence below this is walking (EVIDENCE.md, cadence: drop samples under ~140).
 WALKING_CADENCE_SPM = 140.0
 #: A running file whose median cadence is below this writes one foot (FORMATS.md section 3).
@@ -354,10 +357,10 @@ def summarize(
         step = _interval_distance(frame, t, row_steps)
         out.moving_s = _moving_time(step, t, sport)
 
-    hr = frame.heart_rate[(frame.heart_rate > 0) & (frame.heart_rate < 260)]
-    if len(hr):
-        # Series.mean: the sum over the count as a float64.
-        out.avg_hr = float(hr.sum() / np.float64(len(hr)))
+    hr_ok = (frame.heart_rate > 0) & (frame.heart_rate < 260)
+    if hr_ok.any():
+        out.avg_hr = _time_weighted_mean(frame.heart_rate[hr_ok],
+                                         None if t is None else t[hr_ok])
 
     alt = frame.altitude_m[(frame.altitude_m > -500) & (frame.altitude_m < 9000)]
     if len(alt) >= 2:
@@ -366,6 +369,22 @@ def summarize(
     if sport in FOOT_SPORTS:
         _cadence(frame, sport, cadence_per_foot, out, t, step)
     return out
+
+
+def _time_weighted_mean(values: np.ndarray, t: np.ndarray | None) -> float:
+    """The mean over time of a value each sample holds until the next one (smart recording
+    writes a point when something changes, so a plain mean over-counts the changes), each
+    hold capped at :data:`MAX_HOLD_S` (a pause is no time at that value); untimed, the plain
+    mean."""
+    if t is None or len(values) < 2:
+        # Series.mean: the sum over the count as a float64.
+        return float(values.sum() / np.float64(len(values)))
+    hold = np.clip(np.diff(t), 0.0, MAX_HOLD_S)
+    usual = float(np.median(hold))
+    weights = np.append(hold, usual if usual > 0 else 1.0)
+    if weights.sum() <= 0:
+        return float(values.sum() / np.float64(len(values)))
+    return float(np.average(values, weights=weights))
 
 
 def _interval_distance(frame: _Columns, t: np.ndarray,
