@@ -190,3 +190,34 @@ def test_gpx_smart_recorded_heart_rate_is_averaged_over_time() -> None:
             f"<trk><type>running</type><trkseg>{body}</trkseg></trk></gpx>")
     act = read_one(gpx, text, "smart.gpx")
     assert act.avg_hr == pytest.approx((50 * 8 * 170 + 199 * 150 + 150) / 600, abs=0.01)
+
+
+# --- 7. Per foot or steps/min ----------------------------------------------------------------
+
+
+def test_treadmill_walking_warm_up_does_not_decide_the_cadence_unit() -> None:
+    """Steps/min throughout: 10 min walking at 1.4 m/s and 110 spm, then 9 min 50 s running at
+    3 m/s and 165 spm. The median over all moving samples is 110 (under the per-foot line of
+    120): by it every value would be doubled. At running speed the values are 165 with
+    1.09 m steps: steps/min."""
+    body = [trackpoint(t, 1.4 * t, hr=110, run_cadence=110) for t in range(0, 601, 5)]
+    body += [trackpoint(600 + t, 840 + 3.0 * t, hr=150, run_cadence=165)
+             for t in range(5, 591, 5)]
+    act = read_one(tcx, tcx_document(tcx_lap(0, body, seconds=1190, distance=2610)),
+                   "treadmill.tcx")
+    assert act.sub_sport == "treadmill"
+    assert act.cadence_spm == 165.0
+    assert act.cadence_source == (
+        "tcx TPX RunCadence (steps/min); steps/min: 10 min at running speed: median 165, "
+        "1.09 m a step if steps/min")
+
+
+def test_per_foot_values_are_told_by_their_step_length() -> None:
+    """Per foot (85 at 3 m/s): read as steps/min that is a 2.1 m step, which no runner makes."""
+    body = [trackpoint(t, 3.0 * t, north_m=3.0 * t, run_cadence=85) for t in range(0, 601, 5)]
+    act = read_one(tcx, tcx_document(tcx_lap(0, body, seconds=600, distance=1800)),
+                   "per-foot.tcx")
+    assert act.cadence_spm == 170.0
+    assert act.cadence_source == (
+        "tcx TPX RunCadence x2 (per foot); per foot: 10 min at running speed: median 85, "
+        "2.12 m a step if steps/min")
