@@ -221,3 +221,47 @@ def test_per_foot_values_are_told_by_their_step_length() -> None:
     assert act.cadence_source == (
         "tcx TPX RunCadence x2 (per foot); per foot: 10 min at running speed: median 85, "
         "2.12 m a step if steps/min")
+
+
+# --- 5. TCX lap totals against trackpoints -----------------------------------------------------
+
+
+def test_cut_down_tcx_whose_laps_claim_far_more_takes_the_laps() -> None:
+    """The laps (one of 3,312 s and 9,900 m, starting at 0) describe the whole run; only
+    142 s of trackpoints were kept. Timer 3,312 s with elapsed 142 s cannot both hold."""
+    body = [trackpoint(t, 3.0 * t, north_m=3.0 * t, hr=150) for t in range(0, 143, 2)]
+    act = read_one(tcx, tcx_document(tcx_lap(0, body, seconds=3312, distance=9900, hr=152)),
+                   "cut-down.tcx")
+    assert (act.elapsed_time_s, act.timer_time_s, act.moving_time_s) == (3312, 3312, 3312)
+    assert (act.distance_m, act.distance_source) == (9900, "laps")
+    assert ("trackpoints cover 142 s of the laps' 3,312 s: elapsed, timer, moving time and "
+            "distance from the laps") in act.notes
+
+
+def test_laps_that_claim_time_within_the_trackpoints_give_way_to_them() -> None:
+    """Two laps starting 300 s apart inside 641 s of trackpoints, but timing 8,133 s between
+    them (and 20 km): the laps are wrong, the trackpoints hold."""
+    first = [trackpoint(t, 3.0 * t, north_m=3.0 * t) for t in range(0, 300, 5)]
+    second = [trackpoint(t, 3.0 * t, north_m=3.0 * t) for t in range(300, 642, 5)]
+    act = read_one(tcx, tcx_document(tcx_lap(0, first, seconds=4000, distance=10_000),
+                                     tcx_lap(300, second, seconds=4133, distance=10_000)),
+                   "bogus-laps.tcx")
+    assert act.elapsed_time_s == 640
+    assert act.timer_time_s is None
+    assert act.moving_time_s == 640
+    assert act.distance_m == pytest.approx(1920, abs=1)
+    assert act.distance_source == "samples (device distance)"
+    assert ("lap times add up to 8,133 s but the laps lie within the trackpoints' 640 s: "
+            "times from the trackpoints") in act.notes
+    assert ("lap distance 20,000 m is beyond the trackpoints' 1,920 m: distance from the "
+            "trackpoints") in act.notes
+
+
+def test_moving_time_from_the_lap_timer_never_exceeds_the_elapsed_time() -> None:
+    """A pool swim without distances: moving time comes from the lap timer (610 s), which
+    the trackpoints' 600 s of clock cannot hold."""
+    body = [trackpoint(t, hr=120) for t in range(0, 601, 10)]
+    act = read_one(tcx, tcx_document(tcx_lap(0, body, seconds=610), sport="Other"),
+                   "pool.tcx")
+    assert (act.elapsed_time_s, act.timer_time_s, act.moving_time_s) == (600, 600, 600)
+    assert "timer_time_s 610 s cut to the elapsed time 600 s" in act.notes

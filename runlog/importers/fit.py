@@ -478,7 +478,7 @@ def _file_activities(fit: _FitFile, source: str, *, cut_short: bool) -> list[Act
                   fragment=fragment)
             if session_distance is not None and (act.distance_m or 0.0) < session_distance:
                 act.distance_m, act.distance_source = session_distance, "session"
-            _times_within_elapsed(act)
+            streams.times_within_elapsed(act)
             start_raw = _session_start(session)
             _set_start(act, start_raw if start_raw is not None else _first(raw_times[mine]),
                        offset_s)
@@ -828,19 +828,6 @@ def _fill(
         recorded = samples["cadence"].to_numpy()
         if not (recorded > 0).any():
             _session_cadence(act, session)
-
-
-def _times_within_elapsed(act: Activity) -> None:
-    """Neither the timer nor the moving time can exceed the wall-clock time."""
-    if act.elapsed_time_s is None:
-        return
-    for name in ("timer_time_s", "moving_time_s"):
-        value = getattr(act, name)
-        if value is not None and value > act.elapsed_time_s:
-            setattr(act, name, act.elapsed_time_s)
-            if value > act.elapsed_time_s + 1.0:
-                act.note(f"{name} {value:.0f} s cut to the elapsed time "
-                         f"{act.elapsed_time_s:.0f} s")
 
 
 def _tracks_motion(samples: pd.DataFrame) -> bool:

@@ -549,6 +549,19 @@ def cadence_is_per_foot(typical: float, sport: str) -> bool:
     return typical < PER_FOOT_BELOW.get(sport, 80.0)
 
 
+def times_within_elapsed(act: Activity) -> None:
+    """Neither the timer nor the moving time can exceed the wall-clock time."""
+    if act.elapsed_time_s is None:
+        return
+    for name in ("timer_time_s", "moving_time_s"):
+        value = getattr(act, name)
+        if value is not None and value > act.elapsed_time_s:
+            setattr(act, name, act.elapsed_time_s)
+            if value > act.elapsed_time_s + 1.0:
+                act.note(f"{name} {value:.0f} s cut to the elapsed time "
+                         f"{act.elapsed_time_s:.0f} s")
+
+
 def fill_from_samples(
     act: Activity,
     samples: pd.DataFrame,
