@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+import gpxpy
 import pytest
 from garmin_fit_sdk import Encoder, Profile
 
@@ -265,3 +266,33 @@ def test_moving_time_from_the_lap_timer_never_exceeds_the_elapsed_time() -> None
                    "pool.tcx")
     assert (act.elapsed_time_s, act.timer_time_s, act.moving_time_s) == (600, 600, 600)
     assert "timer_time_s 610 s cut to the elapsed time 600 s" in act.notes
+
+
+# --- 3. GPX 1.0 with GPX 1.1 extensions --------------------------------------------------------
+
+
+def gpx_10_with_extensions() -> str:
+    body = "".join(
+        f'<trkpt lat="{46 + 30.0 * i * DEG_PER_M:.7f}" lon="14.0"><ele>300</ele>'
+        f"<time>{stamp(10 * i)}</time><extensions><gpxtpx:TrackPointExtension>"
+        f"<gpxtpx:hr>{140 + i % 10}</gpxtpx:hr><gpxtpx:cad>{84 + i % 3}</gpxtpx:cad>"
+        f"</gpxtpx:TrackPointExtension></extensions></trkpt>" for i in range(46))
+    return (f'<?xml version="1.0"?><gpx version="1.0" creator="Run.GPS" '
+            f'xmlns="http://www.topografix.com/GPX/1/0" xmlns:gpxtpx="{TPX_V1}">'
+            f"<trk><name>Run</name><trkseg>{body}</trkseg></trk></gpx>")
+
+
+@pytest.mark.parametrize("path", gpx.PATHS)
+def test_gpx_10_document_with_11_extensions_gives_heart_rate_and_cadence(path: str) -> None:
+    """46 points with gpxtpx:hr in a document that says version="1.0". gpxpy skips every
+    <extensions> of a 1.0 document (its own parse gives none); runlog reads them on every
+    path, gpxpy's included: here runlog reads more than gpxpy."""
+    text = gpx_10_with_extensions()
+    assert all(not p.extensions for t in gpxpy.parse(text).tracks for s in t.segments
+               for p in s.points)
+    items = gpx._read(text.encode(), "v10.gpx", path=path)
+    act = items[0]
+    assert isinstance(act, Activity)
+    values = [140 + i % 10 for i in range(46)]
+    assert act.avg_hr == pytest.approx((sum(values[:-1]) * 10 + values[-1] * 10) / 460)
+    assert act.cadence_spm == 170.0

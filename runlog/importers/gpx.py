@@ -176,9 +176,35 @@ def _gpxpy_parse(doc: xmltools.XmlDocument, source: str) -> _Gpx:
         gpx = gpxpy.parse(doc.text)
     except gpxpy.gpx.GPXException as exc:
         raise ParseError(f"unreadable GPX: {exc}", source) from None
+    if gpx.version != "1.1":
+        _attach_extensions(gpx, doc)
     return _Gpx(tracks=_tracks(gpx), name=gpx.name, creator=gpx.creator,
                 why_no_track=_why_no_track(len(gpx.tracks), len(gpx.routes),
                                            len(gpx.waypoints)))
+
+
+def _attach_extensions(gpx: gpxpy.gpx.GPX, doc: xmltools.XmlDocument) -> None:
+    """Give gpxpy's points of a GPX 1.0 document the <extensions> gpxpy skips there: each
+    point's first <extensions> element's children, from the tree, point by point (left as
+    they are unless the tree's tracks, segments and points match gpxpy's one to one)."""
+    tags = _Tags(_namespace_prefix(doc), False)
+    trks = [e for e in doc.root if e.tag == tags["trk"]]
+    if len(trks) != len(gpx.tracks):
+        return
+    pairs = []
+    for trk, track in zip(trks, gpx.tracks):
+        segs = [e for e in trk if e.tag == tags["trkseg"]]
+        if len(segs) != len(track.segments):
+            return
+        for seg, segment in zip(segs, track.segments):
+            points = [e for e in seg if e.tag == tags["trkpt"]]
+            if len(points) != len(segment.points):
+                return
+            pairs.extend(zip(points, segment.points))
+    for element, point in pairs:
+        found = _first(element, tags.extensions)
+        if found is not None:
+            point.extensions = list(found)
 
 
 @dataclass
@@ -380,9 +406,11 @@ class _Tags:
         return self.prefix + name
 
     @property
-    def extensions(self) -> str | None:
-        """GPX 1.0 points have no extensions for gpxpy (None never equals a tag)."""
-        return self.prefix + "extensions" if self.version_11 else None
+    def extensions(self) -> str:
+        """Read in every version: gpxpy skips a GPX 1.0 point's <extensions>, but producers
+        that write ``version="1.0"`` with GPX 1.1 extensions (heart rate, cadence) mean them
+        (:func:`_attach_extensions` gives them to the gpxpy path too)."""
+        return self.prefix + "extensions"
 
     def fields(self, checks: dict[str, Any]) -> dict[str, Any]:
         return {self.prefix + name: check for name, check in checks.items()}
