@@ -296,3 +296,28 @@ def test_gpx_10_document_with_11_extensions_gives_heart_rate_and_cadence(path: s
     values = [140 + i % 10 for i in range(46)]
     assert act.avg_hr == pytest.approx((sum(values[:-1]) * 10 + values[-1] * 10) / 460)
     assert act.cadence_spm == 170.0
+
+
+# --- 4. SportTracks' document-level heart-rate track ------------------------------------------
+
+
+def test_sportstracks_heart_rate_track_is_joined_to_the_points_by_time() -> None:
+    """Points with no heart rate; the document's <st:heartRateTrack> holds a bpm every 5 s
+    (from 2 s before the first point): each point takes the last value at or before it."""
+    st = "urn:uuid:D0EB2ED5-49B6-44e3-B13C-CF15BE7DD7DD"
+    marks = "".join(f'<st:heartRate time="{stamp(5 * k - 2)}" bpm="{150 + k % 2 * 10}"/>'
+                    for k in range(122))
+    points = "".join(
+        f'<trkpt lat="{46 + 15.0 * i * DEG_PER_M:.7f}" lon="14.0"><time>{stamp(5 * i)}'
+        f"</time></trkpt>" for i in range(121))
+    text = (f'<?xml version="1.0"?><gpx version="1.1" creator="SportTracks 3.1" '
+            f'xmlns="http://www.topografix.com/GPX/1/1" xmlns:st="{st}">'
+            f'<extensions><st:activity><st:heartRateTrack>{marks}</st:heartRateTrack>'
+            f"</st:activity></extensions>"
+            f"<trk><type>running</type><trkseg>{points}</trkseg></trk></gpx>")
+    act = read_one(gpx, text, "sporttracks.gpx")
+    # The point at 5i s takes the mark at 5i - 2 s (the next is at 5i + 3 s): 150 for even
+    # i, 160 for odd.
+    assert act.avg_hr == pytest.approx((61 * 150 + 60 * 160) / 121, abs=0.01)
+    assert ("heart rate from the document's SportTracks heartRateTrack (121 points joined "
+            "by time)") in act.notes

@@ -127,6 +127,10 @@ def _read(data: bytes, source: str, *, path: str = "pattern") -> list[Activity |
     tracks = parsed.tracks
     if not tracks:
         raise NotAnActivity(parsed.why_no_track, source)
+    joined = _join_heart_rate_track(doc.root, tracks)
+    if joined:
+        file_notes.append(f"heart rate from the document's SportTracks heartRateTrack "
+                          f"({joined} points joined by time)")
     # One timed point records no movement: such a track is as untimed as a planned route.
     timed = [t for t in tracks if t.timed_points >= 2]
     if not timed:
@@ -150,6 +154,60 @@ def _read(data: bytes, source: str, *, path: str = "pattern") -> list[Activity |
     device = _clean(parsed.creator)
     return [_activity(group, source, metadata_name, device, file_notes)
             for group in _outings(timed)]
+
+
+def _heart_rate_track(root: Element) -> tuple[np.ndarray, np.ndarray] | None:
+    """SportTracks' document-level heart rate (``<gpx><extensions><st:activity>
+    <st:heartRateTrack><st:heartRate time=".." bpm=".."/>``): (naive UTC datetime64[us]
+    times in order, bpm), or None when there is none. Namespaces are not checked: the
+    structure is SportTracks' own."""
+    times: list[np.datetime64] = []
+    bpms: list[float] = []
+    for extensions in root:
+        if xmltools.local_name(extensions.tag) != "extensions":
+            continue
+        for activity in extensions:
+            if xmltools.local_name(activity.tag) != "activity":
+                continue
+            for track in activity:
+                if xmltools.local_name(track.tag) != "heartRateTrack":
+                    continue
+                for mark in track:
+                    when = xmltools.file_time(mark.get("time"))
+                    bpm = _number(mark.get("bpm"))
+                    if when is None or bpm is None or not 0 < bpm < 260:
+                        continue
+                    times.append(np.datetime64(when.utc.tz_localize(None), "us"))
+                    bpms.append(bpm)
+    if not times:
+        return None
+    when_arr = np.array(times, dtype="datetime64[us]")
+    order = np.argsort(when_arr, kind="stable")
+    return when_arr[order], np.array(bpms, dtype="float64")[order]
+
+
+def _join_heart_rate_track(root: Element, tracks: list[_Track]) -> int:
+    """Give points without a heart rate the document-level heart rate at their time (the
+    last value at or before it, held at most streams.MAX_HOLD_S); how many got one."""
+    found = _heart_rate_track(root)
+    if found is None:
+        return 0
+    mark_times, bpms = found
+    hold = np.timedelta64(int(streams.MAX_HOLD_S * 1_000_000), "us")
+    joined = 0
+    for track in tracks:
+        times = track.rows["time"].astype("datetime64[us]")
+        heart_rate = track.rows["heart_rate"]
+        slot = np.searchsorted(mark_times, times, side="right") - 1
+        usable = (~np.isnat(times)) & (slot >= 0) & np.isnan(heart_rate)
+        safe = np.clip(slot, 0, None)
+        usable &= (times - mark_times[safe]) <= hold
+        if usable.any():
+            heart_rate = heart_rate.copy()
+            heart_rate[usable] = bpms[safe[usable]]
+            track.rows["heart_rate"] = heart_rate
+            joined += int(usable.sum())
+    return joined
 
 
 def _why_no_track(tracks: int, routes: int, waypoints: int) -> str:
