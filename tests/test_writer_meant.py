@@ -11,7 +11,8 @@ import gpxpy
 import pytest
 from garmin_fit_sdk import Encoder, Profile
 
-from runlog.importers import ReadOptions, fit, gpx, tcx
+from runlog.errors import UnsupportedFormat
+from runlog.importers import ReadOptions, csv, fit, gpx, tcx
 from runlog.model import Activity, to_frame
 
 START = 1_000_000_000  # FIT seconds: 2021-09-08T01:46:40Z
@@ -321,3 +322,53 @@ def test_sportstracks_heart_rate_track_is_joined_to_the_points_by_time() -> None
     assert act.avg_hr == pytest.approx((61 * 150 + 60 * 160) / 121, abs=0.01)
     assert ("heart rate from the document's SportTracks heartRateTrack (121 points joined "
             "by time)") in act.notes
+
+
+# --- 8. Localized headers of the runlog CSV -------------------------------------------------------
+
+
+def read_csv(text: str, source: str = "log.csv") -> list[Activity]:
+    items = csv.read(text.encode("utf-8"), source, ReadOptions(timezone="Europe/Berlin"))
+    to_frame(items)  # type: ignore[arg-type]
+    assert all(isinstance(i, Activity) for i in items), items
+    return items  # type: ignore[return-value]
+
+
+def test_german_hand_kept_log() -> None:
+    acts = read_csv("Datum;Art;Distanz in km;Dauer;Untergrund;Schuh;Puls;Bemerkung\n"
+                    "01.03.2024;Lauf;10,5;0:52:10;Straße;Pegasus 40;148;locker\n"
+                    "03.03.2024 07:30;Laufband;6;32:00;;Pegasus 40;;\n")
+    easy, treadmill = acts
+    assert easy.format == "runlog-csv"
+    assert (easy.distance_m, easy.distance_source) == (10_500.0, "runlog csv distance_km")
+    assert (easy.moving_time_s, easy.avg_hr, easy.sport) == (3130.0, 148.0, "running")
+    assert (easy.surface, easy.surface_source, easy.shoe) == ("road", "runlog csv",
+                                                              "Pegasus 40")
+    assert str(easy.local_start) == "2024-03-01 12:00:00"  # date only: midday, noted
+    assert str(treadmill.local_start) == "2024-03-03 07:30:00"
+    assert (treadmill.sub_sport, treadmill.surface) == ("treadmill", "treadmill")
+
+
+@pytest.mark.parametrize("text", [
+    "Date,Type,Distance (km),Durée,Chaussures,FC moyenne\n01/03/2024,Course à pied,10.5,52:10,"
+    "Pegasus 40,148\n",
+    "Fecha,Tipo,Distancia (km),Duración,Zapatillas,FC media\n01/03/2024,Carrera,10.5,52:10,"
+    "Pegasus 40,148\n",
+    "Datum,Soort,Afstand (km),Duur,Schoenen,Hartslag\n01-03-2024,Hardlopen,10.5,52:10,"
+    "Pegasus 40,148\n",
+])
+def test_french_spanish_and_dutch_logs(text: str) -> None:
+    act, = read_csv(text)
+    assert (act.distance_m, act.moving_time_s, act.avg_hr) == (10_500.0, 3130.0, 148.0)
+    assert (act.sport, act.shoe) == ("running", "Pegasus 40")
+    assert act.local_start is not None and act.local_start.date().isoformat() == "2024-03-01"
+
+
+def test_a_header_not_understood_lists_what_runlog_needs() -> None:
+    with pytest.raises(UnsupportedFormat) as info:
+        read_csv("Datum,Wetter,Gefühl\n01.03.2024,Regen,gut\n", "tagebuch.csv")
+    assert str(info.value) == (
+        "tagebuch.csv: unrecognised CSV header: 'Datum', 'Wetter', 'Gefühl' (a runlog CSV "
+        "needs a distance column (distance with its unit, or distance_km, distance_mi, "
+        "distance_m); German, French, Spanish and Dutch column names are read too) "
+        "(at line 1)")
