@@ -4,9 +4,11 @@ totals the writer meant and the note that says how runlog got them."""
 
 from __future__ import annotations
 
+import io
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+import fitparse
 import gpxpy
 import pytest
 from garmin_fit_sdk import Encoder, Profile
@@ -104,6 +106,83 @@ def test_forward_clock_jump_mid_run_is_repaired_not_cut() -> None:
     assert act.cadence_spm == 176.0  # the whole run, not its first 8 minutes (160)
     assert ("device clock jumped forward mid-recording (+1,746,563 s before record 103 of "
             "567): the records after it put back on the recording's time axis") in act.notes
+
+
+# --- 2. Developer fields that declare native_field_num --------------------------------------
+
+
+def developer_field(key: str, number: int, name: str, base_type: int, native: int,
+                    native_mesg: int, units: str) -> dict[str, Any]:
+    return {key: {
+        "developer_data_id_mesg": {"developer_data_index": 0, "application_version": 1},
+        "field_description_mesg": {"developer_data_index": 0, "field_definition_number": number,
+                                   "fit_base_type_id": base_type, "field_name": name,
+                                   "units": units, "native_field_num": native,
+                                   "native_mesg_num": native_mesg}}}
+
+
+def test_connect_iq_swim_distance_only_in_a_developer_field() -> None:
+    """A Connect IQ swim app writes the session's distance (150 m) only as its own field,
+    declared to stand for session.total_distance (native 9); the native one says 0 m."""
+    developer = developer_field("distance", 0, "total_distance", 134, 9, 18, "m")
+    description = developer["distance"]
+    recs = [("record", {"timestamp": START + 30 * i, "heart_rate": 120}) for i in range(21)]
+    data = encode(file_id(), ("developer_data_id", description["developer_data_id_mesg"]),
+                  ("field_description", description["field_description_mesg"]), *recs,
+                  ("session", {"timestamp": START + 600, "start_time": START,
+                               "total_elapsed_time": 600.0, "total_timer_time": 600.0,
+                               "total_distance": 0.0, "sport": "swimming",
+                               "developer_fields": {"distance": 150}}),
+                  developer=developer)
+    act = read_fit(data, "ciq-swim.fit")
+    assert (act.sport, act.distance_m) == ("swimming", 150.0)
+    assert act.distance_source == "session (developer field 'total_distance')"
+    assert ("session.total_distance from developer field 'total_distance' (1 session): the "
+            "native field was empty") in act.notes
+
+
+def test_stryd_heart_rate_only_in_a_developer_field() -> None:
+    """A Forerunner 920XT with a Stryd pod: the heart rate exists only as Stryd's field
+    declared to stand for record.heart_rate (native 3), 1,932 samples averaging 157."""
+    developer = developer_field("hr", 6, "Heart Rate", 2, 3, 20, "bpm")
+    description = developer["hr"]
+    recs = [("record", {"timestamp": START + i, "distance": 3.0 * i, "speed": 3.0,
+                        "cadence": 85, "developer_fields": {"hr": 152 + (i % 11)}})
+            for i in range(1932)]
+    data = encode(file_id(), ("developer_data_id", description["developer_data_id_mesg"]),
+                  ("field_description", description["field_description_mesg"]), *recs,
+                  ("session", {"timestamp": START + 1931, "start_time": START,
+                               "total_elapsed_time": 1931.0, "total_timer_time": 1931.0,
+                               "total_distance": 5793.0, "sport": "running"}),
+                  developer=developer)
+    act = read_fit(data, "fr920xt-stryd.fit")
+    assert act.avg_hr == pytest.approx(157.0, abs=0.05)
+    # Both of runlog's decoders keep the developer fields' bytes alike; fitparse itself gives
+    # the value under the developer field's name, never as heart_rate: runlog reads more.
+    fast, reference = ([m.fields.get("developer_fields") for m in fit.fit_messages(data, fast=f)
+                        if isinstance(m, fit.FitMessage) and m.name == "record"]
+                       for f in (True, False))
+    assert fast == reference and fast[0] == ((0, 6, bytes([152]), False),)
+    first = next(fitparse.FitFile(io.BytesIO(data)).get_messages("record")).get_values()
+    assert first.get("heart_rate") is None and first.get("Heart Rate") == 152
+    assert ("record.heart_rate from developer field 'Heart Rate' (1932 records): the native "
+            "field was empty") in act.notes
+
+
+def test_a_developer_field_never_overrides_a_native_value() -> None:
+    developer = developer_field("hr", 6, "Heart Rate", 2, 3, 20, "bpm")
+    description = developer["hr"]
+    recs = [("record", {"timestamp": START + i, "distance": 3.0 * i, "heart_rate": 140,
+                        "developer_fields": {"hr": 180}}) for i in range(601)]
+    data = encode(file_id(), ("developer_data_id", description["developer_data_id_mesg"]),
+                  ("field_description", description["field_description_mesg"]), *recs,
+                  ("session", {"timestamp": START + 600, "start_time": START,
+                               "total_elapsed_time": 600.0, "total_timer_time": 600.0,
+                               "total_distance": 1800.0, "sport": "running"}),
+                  developer=developer)
+    act = read_fit(data)
+    assert act.avg_hr == 140.0
+    assert not [n for n in act.notes if "developer field" in n]
 
 
 # --- GPX and TCX written here ---------------------------------------------------------------

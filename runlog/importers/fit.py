@@ -88,10 +88,16 @@ FIELDS_READ: dict[str, tuple[str, ...]] = {
     "file_id": ("type", "manufacturer", "product", "product_name"),
     "record": ("timestamp", "position_lat", "position_long", "altitude", "enhanced_altitude",
                "distance", "speed", "enhanced_speed", "heart_rate", "cadence",
-               "fractional_cadence"),
+               "fractional_cadence", fastfit.DEVELOPER_FIELDS),
     "session": ("timestamp", "start_time", "total_elapsed_time", "total_timer_time",
                 "total_moving_time", "total_distance", "sport", "sub_sport", "avg_heart_rate",
-                "total_ascent", "avg_cadence", "avg_fractional_cadence"),
+                "total_ascent", "avg_cadence", "avg_fractional_cadence",
+                fastfit.DEVELOPER_FIELDS),
+    # What a developer field is: its type, scale and offset, and the native field it stands
+    # for (a Connect IQ app's distance, a Stryd pod's heart rate).
+    "field_description": ("developer_data_index", "field_definition_number",
+                          "fit_base_type_id", "field_name", "scale", "offset",
+                          "native_mesg_num", "native_field_num"),
     "lap": ("sport", "sub_sport"),
     "sport": ("sport", "sub_sport", "name"),
     "activity": ("timestamp", "local_timestamp", "total_timer_time"),
@@ -126,7 +132,8 @@ class _ReaderFitFile(fitparse.FitFile):
         layout = self._layouts.get(definition)
         if layout is None:
             layout = self._layouts[definition] = _Layout.of(definition)
-        raws = layout.raw_values(self._read(layout.size) if layout.size else b"")
+        items = layout.unpacker.unpack(self._read(layout.size)) if layout.size else ()
+        raws = layout.raw_values(items)
         fields: dict[str, Any] = {}
         for field_def, raw in zip(definition.field_defs, raws):
             profile_field = field_def.field
@@ -144,6 +151,12 @@ class _ReaderFitFile(fitparse.FitFile):
             self._compressed_ts_accumulator = self._apply_compressed_accumulation(
                 header.time_offset, self._compressed_ts_accumulator, 5)
             fields[FIELD_TYPE_TIMESTAMP.name] = self._compressed_ts_accumulator
+        if layout.developer and fastfit.DEVELOPER_FIELDS in FIELDS_READ.get(
+                str(definition.name), ()):
+            big_endian = definition.endian == ">"
+            fields[fastfit.DEVELOPER_FIELDS] = tuple(
+                (index, num, bytes(items[first:first + count]), big_endian)
+                for index, num, first, count in layout.developer)
         return _DataMessage(definition, fields)
 
     def _expand_components(
@@ -212,6 +225,8 @@ class _Layout:
 
     unpacker: struct.Struct
     fields: tuple[tuple[int, int, Any, bool], ...]
+    #: per developer field: (developer data index, field number, first item, item count)
+    developer: tuple[tuple[int, int, int, int], ...] = ()
 
     @property
     def size(self) -> int:
@@ -221,6 +236,7 @@ class _Layout:
     def of(cls, definition: DefinitionMessage) -> _Layout:
         formats = [definition.endian]
         fields = []
+        developer = []
         item = 0
         for field_def in definition.field_defs + definition.dev_field_defs:
             base = field_def.base_type
@@ -229,14 +245,16 @@ class _Layout:
                 raise FitParseError(f"field {field_def.name} of size 0")
             formats.append(f"{field_def.size if base.name == 'string' else count}{base.fmt}")
             items = 1 if base.name == "string" else count
-            if not isinstance(field_def, DevFieldDefinition):
+            if isinstance(field_def, DevFieldDefinition):
+                developer.append((field_def.dev_data_index, field_def.def_num, item, items))
+            else:
                 fields.append((item, items, base, base.name == "byte"))
             item += items
-        return cls(struct.Struct("".join(formats)), tuple(fields))
+        return cls(struct.Struct("".join(formats)), tuple(fields), tuple(developer))
 
-    def raw_values(self, data: bytes) -> list[Any]:
-        """The native fields' raw values, invalid ones as None (as fitparse parses them)."""
-        items = self.unpacker.unpack(data)
+    def raw_values(self, items: tuple[Any, ...]) -> list[Any]:
+        """The native fields' raw values from the unpacked items, invalid ones as None (as
+        fitparse parses them)."""
         raws: list[Any] = []
         for first, count, base, is_bytes in self.fields:
             if is_bytes:
@@ -368,6 +386,7 @@ class _FitFile:
     sports: list[dict[str, Any]] = field(default_factory=list)
     activity: dict[str, Any] | None = None
     records: list[dict[str, Any]] = field(default_factory=list)
+    field_descriptions: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def file_type(self) -> object:
@@ -438,12 +457,15 @@ def _collect(fit: _FitFile, message: FitMessage) -> None:
         fit.file_id = message.fields
     elif name == "activity" and fit.activity is None:
         fit.activity = message.fields
+    elif name == "field_description":
+        fit.field_descriptions.append(message.fields)
 
 
 def _file_activities(fit: _FitFile, source: str, *, cut_short: bool) -> list[Activity]:
     """The activities of one FIT file. ``cut_short``: decoding stopped at a break."""
     if not fit.sessions and len(fit.records) < 2:
         return []
+    stood_in = _developer_stand_ins(fit)
     samples, raw_times, cadence_field, merged = _samples(fit.records)
     raw_times, clock_note = _repair_clock_jumps(samples, raw_times, fit.sessions)
     device = _device(fit.file_id)
@@ -489,7 +511,103 @@ def _file_activities(fit: _FitFile, source: str, *, cut_short: bool) -> list[Act
     if clock_note:
         for act in activities:
             act.note(clock_note)
+    for (kind, target, name), count in stood_in.items():
+        for act in activities:
+            act.note(f"{kind}.{target} from developer field {name!r} ({count} "
+                     f"{kind}{'s' if count > 1 else ''}): the native field was empty")
+            if kind == "session" and target == "total_distance" and \
+                    act.distance_source == "session":
+                act.distance_source = f"session (developer field {name!r})"
     return activities
+
+
+#: The fields a developer field may stand in for, by message (FIT profile names).
+_STAND_IN_FIELDS = {
+    "record": frozenset({"heart_rate", "cadence", "distance", "speed", "altitude",
+                         "enhanced_speed", "enhanced_altitude"}),
+    "session": frozenset({"total_distance", "avg_heart_rate", "total_timer_time",
+                          "total_elapsed_time", "total_moving_time", "total_ascent",
+                          "avg_cadence"}),
+}
+_BASE_TYPES_BY_NAME = {base.name: base for base in BASE_TYPES.values()}
+
+
+@dataclass(frozen=True)
+class _DeveloperField:
+    """A developer field that declares the native field it stands for."""
+
+    name: str
+    target: str  # the native field's profile name
+    base: Any  # fitparse BaseType
+    scale: float | None
+    offset: float | None
+
+    def value(self, raw: bytes, big_endian: bool) -> float | None:
+        size = self.base.size
+        if len(raw) < size or self.base.name in ("string", "byte"):
+            return None
+        number = self.base.parse(struct.unpack_from((">" if big_endian else "<")
+                                                    + self.base.fmt, raw)[0])
+        if not isinstance(number, (int, float)) or isinstance(number, bool):
+            return None
+        value = float(number)
+        if value != value:  # NaN
+            return None
+        if self.scale:
+            value /= self.scale
+        if self.offset:
+            value -= self.offset
+        return value
+
+
+def _stand_in_fields(fit: _FitFile, message: str) -> dict[tuple[int, int], _DeveloperField]:
+    """The developer fields of ``message`` that stand for one of its native fields."""
+    mesg_type = next((t for t in MESSAGE_TYPES.values() if t.name == message), None)
+    out: dict[tuple[int, int], _DeveloperField] = {}
+    for description in fit.field_descriptions:
+        native = description.get("native_field_num")
+        index = description.get("developer_data_index")
+        number = description.get("field_definition_number")
+        if not isinstance(native, int) or index is None or number is None or mesg_type is None:
+            continue
+        native_mesg = description.get("native_mesg_num")
+        if native_mesg is not None and native_mesg != message:
+            continue
+        target = mesg_type.fields.get(native)
+        base = _BASE_TYPES_BY_NAME.get(str(description.get("fit_base_type_id")))
+        if target is None or target.name not in _STAND_IN_FIELDS[message] or base is None:
+            continue
+        name = description.get("field_name")
+        out[(index, number)] = _DeveloperField(
+            name=str(name) if name else f"developer field {index}/{number}",
+            target=target.name, base=base,
+            scale=_number(description.get("scale")), offset=_number(description.get("offset")))
+    return out
+
+
+def _developer_stand_ins(fit: _FitFile) -> dict[tuple[str, str, str], int]:
+    """Put the values of developer fields that declare a ``native_field_num`` (a Connect IQ
+    app's distance, a Stryd pod's heart rate) into that native field where the native one
+    is absent or zero; how many messages each filled, by (message, field, developer name)."""
+    filled: dict[tuple[str, str, str], int] = {}
+    if not fit.field_descriptions:
+        return filled
+    for message, messages in (("record", fit.records), ("session", fit.sessions)):
+        known = _stand_in_fields(fit, message)
+        if not known:
+            continue
+        for fields in messages:
+            for index, number, raw, big_endian in fields.get(fastfit.DEVELOPER_FIELDS, ()):
+                stand_in = known.get((index, number))
+                if stand_in is None or _number(fields.get(stand_in.target)):
+                    continue
+                value = stand_in.value(raw, big_endian)
+                if value is None:
+                    continue
+                fields[stand_in.target] = value
+                key = (message, stand_in.target, stand_in.name)
+                filled[key] = filled.get(key, 0) + 1
+    return filled
 
 
 def _samples(records: list[dict[str, Any]]) -> tuple[pd.DataFrame, np.ndarray, str, int]:
