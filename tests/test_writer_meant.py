@@ -451,3 +451,9 @@ def test_a_header_not_understood_lists_what_runlog_needs() -> None:
         "needs a distance column (distance with its unit, or distance_km, distance_mi, "
         "distance_m); German, French, Spanish and Dutch column names are read too) "
         "(at line 1)")
+
+
+def test_a_garmin_export_in_german_is_not_taken_for_a_hand_kept_log() -> None:
+    with pytest.raises(UnsupportedFormat, match="unrecognised CSV header: 'Aktivitätstyp'"):
+        read_csv("Aktivitätstyp,Datum,Favorit,Titel,Distanz,Kalorien,Zeit\n"
+                 "Laufen,2024-03-01 07:30:00,false,Lauf,\"10,20\",700,00:52:10\n")

@@ -39,7 +39,7 @@ from datetime import time
 
 from ..errors import ParseError
 from ..model import Activity
-from . import ReadOptions, vocab
+from . import ReadOptions, csv_garmin, vocab
 from .csv_common import (
     Columns,
     Row,
@@ -161,6 +161,10 @@ def runlog_header(header: list[str]) -> tuple[list[str], bool]:
 
 
 def matches(header: list[str]) -> bool:
+    # A Garmin Connect export in a language its reader does not know (German "Aktivitätstyp,
+    # Datum, ..., Distanz") is no hand-kept log: refused as an unknown header, not misread.
+    if Columns(header).find(*csv_garmin.ROLES["type"]) is not None:
+        return False
     columns = Columns(runlog_header(header)[0])
     return columns.has("date") and columns.find(*DISTANCE_COLUMNS) is not None
 
