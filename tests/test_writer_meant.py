@@ -304,6 +304,23 @@ def test_per_foot_values_are_told_by_their_step_length() -> None:
         "2.12 m a step if steps/min")
 
 
+def test_lap_cadence_unit_is_judged_at_the_laps_running_speed() -> None:
+    """No trackpoint cadence; lap AvgRunCadence in steps/min: two 5-minute walking laps at
+    110 and a 6-minute run lap at 165. The laps' median (110) is under the per-foot line and
+    would double them all; the run lap's speed decides: at 3 m/s, 165 is a 1.09 m step."""
+    lx = f'<Extensions><LX xmlns="{AX}"><AvgRunCadence>{{}}</AvgRunCadence></LX></Extensions>'
+    walks = [tcx_lap(start, [trackpoint(start + t, 1.4 * (start + t)) for t in range(0, 301, 30)],
+                     seconds=300, distance=420).replace("</Lap>", lx.format(110) + "</Lap>")
+             for start in (0, 300)]
+    run = tcx_lap(600, [trackpoint(600 + t, 840 + 3.0 * t) for t in range(30, 361, 30)],
+                  seconds=360, distance=1080).replace("</Lap>", lx.format(165) + "</Lap>")
+    act = read_one(tcx, tcx_document(*walks, run), "lap-cadence.tcx")
+    assert act.cadence_spm == 165.0
+    assert act.cadence_source == (
+        "tcx lap AvgRunCadence (steps/min); steps/min: 6 min at running speed: median 165, "
+        "1.09 m a step if steps/min")
+
+
 # --- 5. TCX lap totals against trackpoints -----------------------------------------------------
 
 

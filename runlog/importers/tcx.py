@@ -570,19 +570,25 @@ def _reconcile(act: Activity, laps: list[_Lap], points: streams.SampleSummary) -
 
 
 def _lap_cadence(act: Activity, laps: list[_Lap]) -> None:
-    """Cadence from lap averages when no trackpoint has one (per foot detected as for samples)."""
-    pairs = [(lap.cadence, lap.total_time_s) for lap in laps if lap.cadence and lap.total_time_s]
-    if not pairs:
+    """Cadence from lap averages when no trackpoint has one (per foot judged as for samples:
+    at the laps' running speed, where their distances give one)."""
+    timed = [lap for lap in laps if lap.cadence and lap.total_time_s]
+    if not timed:
         return
-    raw = np.array([c for c, _ in pairs], dtype="float64")
-    seconds = np.array([t for _, t in pairs], dtype="float64")
-    per_foot = float(np.median(raw)) < streams.PER_FOOT_BELOW.get(act.sport, 80.0)
+    raw = np.array([lap.cadence for lap in timed], dtype="float64")
+    seconds = np.array([lap.total_time_s for lap in timed], dtype="float64")
+    speed = np.array([np.nan if lap.distance_m is None else lap.distance_m / lap.total_time_s
+                      for lap in timed], dtype="float64")
+    per_foot, how = streams.judge_per_foot(raw, np.ones(len(raw), dtype=bool), seconds,
+                                           speed if np.isfinite(speed).any() else None,
+                                           act.sport)
     spm = raw * 2.0 if per_foot else raw
     keep = spm >= streams.WALKING_CADENCE_SPM if act.sport == "running" else spm > 0
     if not keep.any():
         return
     act.cadence_spm = round(streams.weighted_median(spm[keep], seconds[keep]), 1)
-    act.cadence_source = f"{LAP_CADENCE_FIELD} {'x2 (per foot)' if per_foot else '(steps/min)'}"
+    act.cadence_source = (f"{LAP_CADENCE_FIELD} {'x2 (per foot)' if per_foot else '(steps/min)'}"
+                          f"; {how.replace('moving samples', 'laps')}")
     histogram: dict[int, float] = {}
     for value, weight in zip(np.round(spm[keep]).astype(int).tolist(), seconds[keep].tolist()):
         histogram[value] = histogram.get(value, 0.0) + weight
