@@ -794,7 +794,10 @@ def test_runlog_csv_round_trip(rows: list[dict], delimiter: str) -> None:
 def test_unknown_header_is_unsupported_naming_its_first_cells() -> None:
     with pytest.raises(UnsupportedFormat) as info:
         read_text("foo,bar,baz,qux,quux\n1,2,3,4,5\n")
-    assert info.value.reason == "unrecognised CSV header: 'foo', 'bar', 'baz', 'qux', ..."
+    assert info.value.reason == (
+        "unrecognised CSV header: 'foo', 'bar', 'baz', 'qux', ... (a runlog CSV needs a date "
+        "column and a distance column (distance with its unit, or distance_km, distance_mi, "
+        "distance_m); German, French, Spanish and Dutch column names are read too)")
 
 
 @pytest.mark.parametrize(("data", "reason"), [

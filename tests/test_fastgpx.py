@@ -1,7 +1,11 @@
 """The GPX reader's fast paths against gpxpy, the reference: reading track points by pattern,
 reading them off the parsed tree, and gpxpy give the same activities (every column), the same
 refusals and the same track columns on every corpus GPX and on generated documents that vary
-what producers vary (namespaces, versions, point layouts, time forms, extensions, damage)."""
+what producers vary (namespaces, versions, point layouts, time forms, extensions, damage).
+
+Where runlog reads more than gpxpy: the <extensions> of a GPX 1.0 document, which gpxpy skips;
+runlog's gpxpy path adds them from the tree (``gpx._attach_extensions``), so "gpxpy" below
+means gpxpy plus that (test_gpx_10_extensions_are_read_where_gpxpy_skips_them)."""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
+import gpxpy
 import numpy as np
 import pandas as pd
 import pytest
@@ -18,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from runlog.errors import ParseError
-from runlog.importers import gpx
+from runlog.importers import ReadOptions, gpx
 from runlog.model import to_frame
 
 TPX_V1 = "http://www.garmin.com/xmlschemas/TrackPointExtension/v1"
@@ -274,3 +279,21 @@ def test_entities_are_refused_on_the_fast_path_too(doctype: bytes) -> None:
     with pytest.raises(ParseError, match="not allowed"):
         gpx.read(data, "doctype.gpx", gpx.ReadOptions())
     compare(data)
+
+
+def test_gpx_10_extensions_are_read_where_gpxpy_skips_them() -> None:
+    """Where runlog reads more than gpxpy: gpxpy gives a GPX 1.0 document's points no
+    <extensions>; runlog reads them on every path (its gpxpy path adds them from the tree),
+    so the paths still agree with each other, and the heart rate is there."""
+    points = "".join(
+        f'<trkpt lat="46.{i:04d}" lon="14.0"><time>2024-05-04T07:00:{i:02d}Z</time>'
+        f"<extensions><x:TrackPointExtension><x:hr>150</x:hr></x:TrackPointExtension>"
+        f"</extensions></trkpt>" for i in range(10))
+    data = (f'<?xml version="1.0"?><gpx version="1.0" creator="c" '
+            f'xmlns="http://www.topografix.com/GPX/1/0" xmlns:x="{TPX_V1}"><trk><trkseg>'
+            f"{points}</trkseg></trk></gpx>").encode()
+    assert not any(p.extensions for t in gpxpy.parse(data.decode()).tracks
+                   for s in t.segments for p in s.points)
+    compare(data)
+    act = gpx.read(data, "v10.gpx", ReadOptions())[0]
+    assert act.avg_hr == 150.0

@@ -220,6 +220,10 @@ def test_corpus_refusals_give_their_reason(fit_corpus: dict[str, CorpusOutcome])
     }
 
 
+#: Files whose session distance only a developer field holds (Concept2 rowing via Connect IQ).
+DEVELOPER_SESSION_DISTANCE = {"dtcooper__python-fitparse__20170518-191602-1740899583.fit": 6163.0}
+
+
 def test_session_totals_are_taken_as_written(fit_corpus: dict[str, CorpusOutcome]) -> None:
     """Done-when: for every FIT with a session, distance and timer time equal the session's."""
     checked = 0
@@ -232,9 +236,15 @@ def test_session_totals_are_taken_as_written(fit_corpus: dict[str, CorpusOutcome
             timer, elapsed = s.get("total_timer_time"), s.get("total_elapsed_time")
             if timer is not None and elapsed is not None and timer > elapsed + 60:
                 timer = elapsed  # written the wrong way round; the reader swaps and notes it
-            expected.append((s.get("total_distance"), timer))
-        got = [(a.distance_m if a.distance_source == "session" else None, a.timer_time_s)
-               for a in outcome.activities]
+            if timer is not None and elapsed is not None:
+                timer = min(timer, elapsed)  # a timer a rounding over the clock is cut to it
+            distance = s.get("total_distance")
+            # Where runlog reads more than fitparse: a developer field declaring native field 9
+            # (total_distance) stands in for the session's empty (0 m) one.
+            distance = DEVELOPER_SESSION_DISTANCE.get(name, distance) if not distance else distance
+            expected.append((distance, timer))
+        got = [(a.distance_m if (a.distance_source or "").startswith("session") else None,
+                a.timer_time_s) for a in outcome.activities]
         assert sorted(got, key=repr) == sorted(expected, key=repr), name
         checked += 1
     assert checked >= 75
@@ -248,16 +258,17 @@ def test_running_cadence_comes_out_in_steps_per_minute(
         for act in outcome.activities:
             if act.sport == "running" and act.cadence_spm is not None:
                 assert 140 <= act.cadence_spm <= 200, (name, act.cadence_spm)
-                assert act.cadence_source.endswith("x2 (per foot)"), (name, act.cadence_source)
+                assert "x2 (per foot)" in act.cadence_source, (name, act.cadence_source)
                 cadences[name] = act.cadence_spm
     assert len(cadences) >= 25
     assert 160 <= pd.Series(cadences).median() <= 180
     # fenix 5: record.cadence + fractional_cadence (x.5 values), doubled.
     fenix = only(read_ok(fit_corpus, "dtcooper__python-fitparse__garmin-fenix-5-run.fit"))
-    assert fenix.cadence_source == "fit record.cadence+fractional_cadence x2 (per foot)"
+    assert (fenix.cadence_source.partition("; ")[0]
+            == "fit record.cadence+fractional_cadence x2 (per foot)")
     # COROS writes whole strides/min without a fraction.
     coros = only(read_ok(fit_corpus, "sports-alliance__sports-lib__6916663933.fit"))
-    assert coros.cadence_source == "fit record.cadence x2 (per foot)"
+    assert coros.cadence_source.partition("; ")[0] == "fit record.cadence x2 (per foot)"
 
 
 # --- quirks, each on its real file ------------------------------------------------------------
@@ -502,7 +513,8 @@ def test_developer_fields_and_unknown_messages_do_not_disturb(
     # thousands of unknown_233 messages.
     fr955 = only(read_ok(fit_corpus, "GoldenCheetah__GoldenCheetah__14211916346_ACTIVITY.fit"))
     assert [n for n in fr955.notes if "GPS points dropped" not in n] == []
-    assert fr955.cadence_source == "fit record.cadence+fractional_cadence x2 (per foot)"
+    assert (fr955.cadence_source.partition("; ")[0]
+            == "fit record.cadence+fractional_cadence x2 (per foot)")
     assert fr955.distance_m == pytest.approx(19_100, abs=100)
     bolt = only(read_ok(fit_corpus, BOLT))
     assert bolt.sport == "cycling" and bolt.notes == []
@@ -525,7 +537,7 @@ def test_strava_export_copy_equals_the_device_file(fit_corpus: dict[str, CorpusO
     for name in ("start_time", "sport", "distance_m", "timer_time_s", "elapsed_time_s"):
         assert getattr(original, name) == getattr(export, name), name
     # The export lost fractional_cadence; whole strides give the same median here.
-    assert export.cadence_source == "fit record.cadence x2 (per foot)"
+    assert export.cadence_source.partition("; ")[0] == "fit record.cadence x2 (per foot)"
     assert abs(original.cadence_spm - export.cadence_spm) <= 2
 
 
@@ -576,14 +588,15 @@ def test_cadence_85_plus_fraction_64_is_171_steps_per_minute() -> None:
                   session(START, 600.0, total_distance=1800.0))
     act = only(read(data))
     assert act.cadence_spm == 171.0
-    assert act.cadence_source == "fit record.cadence+fractional_cadence x2 (per foot)"
+    assert (act.cadence_source.partition("; ")[0]
+            == "fit record.cadence+fractional_cadence x2 (per foot)")
     assert act.cadence_histogram == {171: 600.0}
 
 
 def test_whole_record_cadence_is_doubled() -> None:
     act = only(read(run_file()))
     assert act.cadence_spm == 170.0
-    assert act.cadence_source == "fit record.cadence x2 (per foot)"
+    assert act.cadence_source.partition("; ")[0] == "fit record.cadence x2 (per foot)"
     assert (act.distance_m, act.distance_source) == (1800.0, "session")
     assert (act.timer_time_s, act.elapsed_time_s, act.moving_time_s) == (600.0, 600.0, 600.0)
     assert act.avg_hr == 150.0  # from the records: the session has none

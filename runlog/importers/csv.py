@@ -61,7 +61,8 @@ def _read(data: bytes, source: str, options: ReadOptions) -> list[Activity | Par
     else:
         shown = ", ".join(repr(name) for name in table.header[:HEADER_CELLS_SHOWN])
         more = ", ..." if len(table.header) > HEADER_CELLS_SHOWN else ""
-        raise UnsupportedFormat(f"unrecognised CSV header: {shown}{more}", source,
+        raise UnsupportedFormat(f"unrecognised CSV header: {shown}{more} "
+                                f"({csv_runlog.what_is_missing(table.header)})", source,
                                 line=table.header_line)
     if decoding_note:
         for item in results:

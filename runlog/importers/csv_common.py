@@ -278,8 +278,8 @@ _DATE_FORMS = [
     # 2024-03-01, 2024-03-01 07:30, 2014-09-12T16:54:28Z
     re.compile(r"(?P<y>\d{4})-(?P<mo>\d{1,2})-(?P<d>\d{1,2})(?:[T ]\s*" + _TIME
                + r")?\s*(?P<tz>Z|[+-]\d{2}:?\d{2})?"),
-    # 29.05.2022, 15:53:35 (German Strava), 25.05.2012 20:31
-    re.compile(r"(?P<d>\d{1,2})\.(?P<mo>\d{1,2})\.(?P<y>\d{4}),?\s+" + _TIME),
+    # 29.05.2022, 15:53:35 (German Strava), 25.05.2012 20:31, 01.03.2024 (a hand-kept log)
+    re.compile(r"(?P<d>\d{1,2})\.(?P<mo>\d{1,2})\.(?P<y>\d{4})(?:,?\s+" + _TIME + r")?"),
     # May 29, 2022, 3:53:35 PM (Strava); Jun 7, 2012 6:37 AM
     re.compile(r"(?P<mon>[^\W\d_]+)\.?\s+(?P<d>\d{1,2}),?\s+(?P<y>\d{4}),?\s+" + _TIME),
     # 25 Mai 2012 20:31 (Garmin 2012, after its weekday); 29. Mai 2022, 15:53:35

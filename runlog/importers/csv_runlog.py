@@ -21,7 +21,11 @@
   Swim, Strength, Yoga...).
 - ``name`` (optional), ``avg_hr`` (optional, bpm), ``notes`` (optional, free text: ignored).
 
-A file is recognised as a runlog CSV by a ``date`` column plus a distance column. Example::
+A file is recognised as a runlog CSV by a ``date`` column plus a distance column. Column names
+may also be German, French, Spanish or Dutch (:data:`LOCALIZED_COLUMNS`: ``Datum``, ``Art``,
+``Distanz in km``, ``Dauer``...; a unit after a distance's name, ``in km``, ``(km)``, ``en
+km``, makes it ``distance_km``), and a localized log's dates may be day-first
+(``01.03.2024``, ``01/03/2024``, ``01-03-2024``). Example::
 
     date,distance,duration,type,surface,shoe,cadence,avg_hr,name,notes
     2024-03-01 07:30,10 km,52:10,Run,road,Pegasus 40,172,148,Easy ten,felt good
@@ -35,7 +39,7 @@ from datetime import time
 
 from ..errors import ParseError
 from ..model import Activity
-from . import ReadOptions, vocab
+from . import ReadOptions, csv_garmin, vocab
 from .csv_common import (
     Columns,
     Row,
@@ -44,6 +48,7 @@ from .csv_common import (
     cell,
     collect,
     is_missing,
+    name_key,
     optional,
     parse_clock,
     parse_datetime,
@@ -70,6 +75,17 @@ SURFACE_WORDS = {
     "road": "road", "street": "road", "asphalt": "road", "concrete": "road",
     "trail": "trail", "track": "track", "treadmill": "treadmill",
     "grass": "grass", "turf": "grass", "sand": "sand",
+    # German, French, Spanish, Dutch
+    "straße": "road", "strasse": "road", "laufband": "treadmill",
+    "bahn": "track", "tartanbahn": "track", "gras": "grass", "rasen": "grass",
+    "waldweg": "trail", "gelände": "trail", "route": "road", "bitume": "road",
+    "piste": "track", "tapis": "treadmill", "tapis de course": "treadmill",
+    "herbe": "grass", "sable": "sand", "sentier": "trail", "chemin": "trail",
+    "carretera": "road", "asfalto": "road", "pista": "track", "cinta": "treadmill",
+    "césped": "grass", "cesped": "grass", "hierba": "grass", "arena": "sand",
+    "sendero": "trail", "montaña": "trail", "weg": "road", "asfalt": "road",
+    "baan": "track", "atletiekbaan": "track", "loopband": "treadmill", "zand": "sand",
+    "bos": "trail", "onverhard": "trail",
 }
 #: Date-only rows are put at midday, the time least likely to move the run to another day.
 DATE_ONLY_TIME = time(12, 0)
@@ -79,9 +95,89 @@ _DURATION_PART = re.compile(r"(\d+(?:[.,]\d+)?)\s*(h|min|s)", re.IGNORECASE)
 _DURATION = re.compile(r"(?:\d+(?:[.,]\d+)?\s*(?:h|min|s)\s*)+", re.IGNORECASE)
 
 
+#: Column names of hand-kept logs in German, French, Spanish and Dutch, by the runlog name
+#: they stand for (compared as Columns compares: case and spacing aside).
+LOCALIZED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "date": ("datum", "date", "jour", "fecha", "día", "dia"),
+    "distance": ("distanz", "strecke", "entfernung", "distance", "distancia", "afstand"),
+    # a column named after its unit holds bare numbers in it
+    "distance_km": ("km", "kilometer", "kilometers", "kilomètres", "kilometres",
+                    "kilómetros", "kilometros"),
+    "duration": ("dauer", "zeit", "laufzeit", "durée", "duree", "temps", "duración",
+                 "duracion", "tiempo", "duur", "tijd"),
+    "type": ("art", "typ", "sportart", "aktivität", "aktivitaet", "sport", "activité",
+             "activite", "tipo", "deporte", "actividad", "soort", "activiteit"),
+    "surface": ("untergrund", "belag", "boden", "terrain", "revêtement", "revetement",
+                "superficie", "terreno", "ondergrond"),
+    "shoe": ("schuh", "schuhe", "laufschuh", "chaussure", "chaussures", "zapatilla",
+             "zapatillas", "zapato", "zapatos", "schoen", "schoenen"),
+    "cadence": ("kadenz", "schrittfrequenz", "cadence", "cadencia", "cadans",
+                "pasfrequentie"),
+    "avg_hr": ("puls", "herzfrequenz", "hf", "ø puls", "durchschnittspuls", "fc",
+               "fc moyenne", "fréquence cardiaque", "frecuencia cardiaca", "fc media",
+               "pulso", "pulsaciones", "hartslag", "gem. hartslag", "gemiddelde hartslag"),
+    "name": ("name", "titel", "bezeichnung", "nom", "titre", "nombre", "título", "titulo",
+             "naam"),
+    "notes": ("notizen", "notiz", "bemerkung", "bemerkungen", "kommentar", "remarques",
+              "remarque", "commentaire", "notas", "nota", "comentario", "notities",
+              "opmerking", "opmerkingen"),
+}
+_LOCALIZED = {name_key(alias): runlog for runlog, aliases in LOCALIZED_COLUMNS.items()
+              for alias in aliases}
+#: "Distanz in km", "Distance (km)", "Distancia en km", "Afstand [km]", "Strecke km".
+_NAME_WITH_UNIT = re.compile(r"(?P<name>.+?)\s*(?:\(|\[)?\s*(?:in|en|em)?\s*"
+                             r"(?P<unit>km|mi|m|meter|metern|mètres|metros|meters)\s*[)\]]?",
+                             re.IGNORECASE)
+_UNIT_NAMES = {"km": "km", "mi": "mi", "m": "m", "meter": "m", "metern": "m", "mètres": "m",
+               "metros": "m", "meters": "m"}
+#: A localized log's dates: day first (01/03/2024, 01-03-2024), with an optional time.
+_DAY_FIRST = re.compile(r"(?P<d>\d{1,2})[/-](?P<mo>\d{1,2})[/-](?P<y>\d{4})(?P<rest>.*)")
+
+
+#: The column names of the runlog CSV itself.
+COLUMN_NAMES = frozenset({"date", *DISTANCE_COLUMNS, "duration", "type", "surface", "shoe",
+                          "cadence", "avg_hr", "name", "notes"})
+
+
+def runlog_header(header: list[str]) -> tuple[list[str], bool]:
+    """The header with localized column names as runlog's own, and whether any was."""
+    out = []
+    localized = False
+    for name in header:
+        key = name_key(name)
+        if key in _LOCALIZED and key not in COLUMN_NAMES:
+            out.append(_LOCALIZED[key])
+            localized = True
+            continue
+        m = _NAME_WITH_UNIT.fullmatch(key)
+        if m and key not in COLUMN_NAMES:
+            base = _LOCALIZED.get(name_key(m["name"]), name_key(m["name"]))
+            if base == "distance":
+                out.append(f"distance_{_UNIT_NAMES[m['unit'].casefold()]}")
+                localized = localized or name_key(m["name"]) != "distance"
+                continue
+        out.append(name)
+    return out, localized
+
+
 def matches(header: list[str]) -> bool:
-    columns = Columns(header)
+    # A Garmin Connect export in a language its reader does not know (German "Aktivitätstyp,
+    # Datum, ..., Distanz") is no hand-kept log: refused as an unknown header, not misread.
+    if Columns(header).find(*csv_garmin.ROLES["type"]) is not None:
+        return False
+    columns = Columns(runlog_header(header)[0])
     return columns.has("date") and columns.find(*DISTANCE_COLUMNS) is not None
+
+
+def what_is_missing(header: list[str]) -> str:
+    """What a header lacks to be a runlog CSV, for the error that refuses it."""
+    columns = Columns(runlog_header(header)[0])
+    lacking = [what for what, present in (
+        ("a date column", columns.has("date")),
+        ("a distance column (distance with its unit, or distance_km, distance_mi, "
+         "distance_m)", columns.find(*DISTANCE_COLUMNS) is not None)) if not present]
+    return (f"a runlog CSV needs {' and '.join(lacking)}; German, French, Spanish and "
+            f"Dutch column names are read too")
 
 
 def parse_distance(text: str) -> float:
@@ -111,18 +207,21 @@ def parse_duration(text: str) -> float | None:
 
 
 def read(table: Table, source: str, options: ReadOptions) -> list[Activity | ParseError]:
-    columns = Columns(table.header)
-    return collect(table, source, lambda row: _activity(row, columns, source, options),
+    header, localized = runlog_header(table.header)
+    columns = Columns(header)
+    return collect(table, source,
+                   lambda row: _activity(row, columns, source, options, localized),
                    "runlog CSV")
 
 
-def _activity(row: Row, columns: Columns, source: str, options: ReadOptions) -> Activity:
+def _activity(row: Row, columns: Columns, source: str, options: ReadOptions,
+              localized: bool = False) -> Activity:
     act = Activity(source=source, format=FORMAT)
 
     def text(name: str) -> str:
         return cell(row, columns.find(name))
 
-    _start(act, text("date"), options)
+    _start(act, text("date"), options, day_first=localized)
     act.distance_m, act.distance_source = _distance(row, columns)
 
     set_sport(act, text("type") or "Run")
@@ -158,9 +257,13 @@ def _activity(row: Row, columns: Columns, source: str, options: ReadOptions) -> 
     return act
 
 
-def _start(act: Activity, text: str, options: ReadOptions) -> None:
+def _start(act: Activity, text: str, options: ReadOptions, *, day_first: bool = False) -> None:
     if is_missing(text):
         raise RowProblem("no date")
+    day_month = _DAY_FIRST.fullmatch(text.strip()) if day_first else None
+    if day_month:
+        text = (f"{day_month['y']}-{int(day_month['mo']):02d}-{int(day_month['d']):02d}"
+                f"{day_month['rest']}")
     try:
         stated, has_time = parse_datetime(text)
     except ValueError as exc:

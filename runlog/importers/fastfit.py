@@ -43,6 +43,12 @@ TIMESTAMP = FIELD_TYPE_TIMESTAMP.name
 DEFINITION_CACHE_SIZE = 2048
 
 
+#: The key under which a message's developer fields are kept (raw), when the caller asks for
+#: it among a message's fields: ``((developer_data_index, field number, bytes, big_endian),
+#: ...)`` in definition order.
+DEVELOPER_FIELDS = "developer_fields"
+
+
 class Unsupported(Exception):
     """A member this decoder cannot decode exactly as fitparse does; the reason says why."""
 
@@ -358,12 +364,20 @@ class Decoder:
                     items += field.count
             else:
                 formats.append(f"{field.size}x")
-        formats.extend(f"{size}x" for _, size, _ in developer)
+        keep_developer = bool(developer) and DEVELOPER_FIELDS in wanted
+        native_items = items
+        if keep_developer:
+            formats.extend(f"{size}s" for _, size, _ in developer)
+            items += len(developer)
+        else:
+            formats.extend(f"{size}x" for _, size, _ in developer)
         layout = struct.Struct("".join(formats))
 
         build = None
         if needed:
             build = _build_function(mesg_type, fields, extracted, needed, wanted)
+        if keep_developer:
+            build = _with_developer_fields(build, native_items, developer, big_endian)
         return _Definition(
             name=name,
             size=layout.size,
@@ -374,6 +388,25 @@ class Decoder:
             names_timestamp=FIELD_TYPE_TIMESTAMP.name in wanted,
             resets=resets,
         )
+
+
+def _with_developer_fields(
+    build: Callable[..., dict[str, Any]] | None, native_items: int,
+    developer: tuple[tuple[int, ...], ...], big_endian: bool,
+) -> Callable[..., dict[str, Any]]:
+    """``build`` on the native values, plus the developer fields' raw bytes under
+    :data:`DEVELOPER_FIELDS`: ``((developer_data_index, field number, bytes, big_endian),
+    ...)``, as ``fit._ReaderFitFile`` gives them."""
+    keys = tuple((index, num, big_endian) for num, _, index in developer)
+
+    def build_all(values: tuple[Any, ...], acc: dict[tuple[int, int], int]) -> dict[str, Any]:
+        fields = build(values[:native_items], acc) if build is not None else {}
+        fields[DEVELOPER_FIELDS] = tuple(
+            (index, num, raw, endian)
+            for (index, num, endian), raw in zip(keys, values[native_items:]))
+        return fields
+
+    return build_all
 
 
 def _read_definition(chunk: bytes, pos: int, header: int

@@ -55,6 +55,14 @@ BOGUS_ELAPSED_FACTOR = 2.0
 BOGUS_ELAPSED_EXCESS_S = 3_600.0
 #: A timer time longer than the elapsed time by more than this (s) is no rounding.
 TIMER_OVER_ELAPSED_S = 60.0
+#: A step between records longer than this (s) and than the sessions' elapsed time, across
+#: which the distance carries on, is the clock being corrected (a smaller step is a pause).
+CLOCK_JUMP_MIN_S = 600.0
+#: ... carries on: moves no more than this (m) plus a running step.
+CLOCK_JUMP_MAX_STEP_M = 50.0
+#: Records running past the session's elapsed and timer times by more than this (s) mean the
+#: session summed only closed laps.
+OPEN_SESSION_SLACK_S = 60.0
 #: Records of a file cut short that span less of the session than this are a fragment.
 MIN_RECORD_COVERAGE = 0.9
 #: Moving time from samples needs motion data (position, distance, speed) on this share.
@@ -80,13 +88,19 @@ FIELDS_READ: dict[str, tuple[str, ...]] = {
     "file_id": ("type", "manufacturer", "product", "product_name"),
     "record": ("timestamp", "position_lat", "position_long", "altitude", "enhanced_altitude",
                "distance", "speed", "enhanced_speed", "heart_rate", "cadence",
-               "fractional_cadence"),
+               "fractional_cadence", fastfit.DEVELOPER_FIELDS),
     "session": ("timestamp", "start_time", "total_elapsed_time", "total_timer_time",
                 "total_moving_time", "total_distance", "sport", "sub_sport", "avg_heart_rate",
-                "total_ascent", "avg_cadence", "avg_fractional_cadence"),
+                "total_ascent", "avg_cadence", "avg_fractional_cadence",
+                fastfit.DEVELOPER_FIELDS),
+    # What a developer field is: its type, scale and offset, and the native field it stands
+    # for (a Connect IQ app's distance, a Stryd pod's heart rate).
+    "field_description": ("developer_data_index", "field_definition_number",
+                          "fit_base_type_id", "field_name", "scale", "offset",
+                          "native_mesg_num", "native_field_num"),
     "lap": ("sport", "sub_sport"),
     "sport": ("sport", "sub_sport", "name"),
-    "activity": ("timestamp", "local_timestamp"),
+    "activity": ("timestamp", "local_timestamp", "total_timer_time"),
 }
 _FAST_DECODER = fastfit.Decoder(FIELDS_READ)
 #: The note on a member the fast decoder left to fitparse.
@@ -118,7 +132,8 @@ class _ReaderFitFile(fitparse.FitFile):
         layout = self._layouts.get(definition)
         if layout is None:
             layout = self._layouts[definition] = _Layout.of(definition)
-        raws = layout.raw_values(self._read(layout.size) if layout.size else b"")
+        items = layout.unpacker.unpack(self._read(layout.size)) if layout.size else ()
+        raws = layout.raw_values(items)
         fields: dict[str, Any] = {}
         for field_def, raw in zip(definition.field_defs, raws):
             profile_field = field_def.field
@@ -136,6 +151,12 @@ class _ReaderFitFile(fitparse.FitFile):
             self._compressed_ts_accumulator = self._apply_compressed_accumulation(
                 header.time_offset, self._compressed_ts_accumulator, 5)
             fields[FIELD_TYPE_TIMESTAMP.name] = self._compressed_ts_accumulator
+        if layout.developer and fastfit.DEVELOPER_FIELDS in FIELDS_READ.get(
+                str(definition.name), ()):
+            big_endian = definition.endian == ">"
+            fields[fastfit.DEVELOPER_FIELDS] = tuple(
+                (index, num, bytes(items[first:first + count]), big_endian)
+                for index, num, first, count in layout.developer)
         return _DataMessage(definition, fields)
 
     def _expand_components(
@@ -204,6 +225,8 @@ class _Layout:
 
     unpacker: struct.Struct
     fields: tuple[tuple[int, int, Any, bool], ...]
+    #: per developer field: (developer data index, field number, first item, item count)
+    developer: tuple[tuple[int, int, int, int], ...] = ()
 
     @property
     def size(self) -> int:
@@ -213,6 +236,7 @@ class _Layout:
     def of(cls, definition: DefinitionMessage) -> _Layout:
         formats = [definition.endian]
         fields = []
+        developer = []
         item = 0
         for field_def in definition.field_defs + definition.dev_field_defs:
             base = field_def.base_type
@@ -221,14 +245,16 @@ class _Layout:
                 raise FitParseError(f"field {field_def.name} of size 0")
             formats.append(f"{field_def.size if base.name == 'string' else count}{base.fmt}")
             items = 1 if base.name == "string" else count
-            if not isinstance(field_def, DevFieldDefinition):
+            if isinstance(field_def, DevFieldDefinition):
+                developer.append((field_def.dev_data_index, field_def.def_num, item, items))
+            else:
                 fields.append((item, items, base, base.name == "byte"))
             item += items
-        return cls(struct.Struct("".join(formats)), tuple(fields))
+        return cls(struct.Struct("".join(formats)), tuple(fields), tuple(developer))
 
-    def raw_values(self, data: bytes) -> list[Any]:
-        """The native fields' raw values, invalid ones as None (as fitparse parses them)."""
-        items = self.unpacker.unpack(data)
+    def raw_values(self, items: tuple[Any, ...]) -> list[Any]:
+        """The native fields' raw values from the unpacked items, invalid ones as None (as
+        fitparse parses them)."""
         raws: list[Any] = []
         for first, count, base, is_bytes in self.fields:
             if is_bytes:
@@ -360,6 +386,7 @@ class _FitFile:
     sports: list[dict[str, Any]] = field(default_factory=list)
     activity: dict[str, Any] | None = None
     records: list[dict[str, Any]] = field(default_factory=list)
+    field_descriptions: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def file_type(self) -> object:
@@ -430,13 +457,17 @@ def _collect(fit: _FitFile, message: FitMessage) -> None:
         fit.file_id = message.fields
     elif name == "activity" and fit.activity is None:
         fit.activity = message.fields
+    elif name == "field_description":
+        fit.field_descriptions.append(message.fields)
 
 
 def _file_activities(fit: _FitFile, source: str, *, cut_short: bool) -> list[Activity]:
     """The activities of one FIT file. ``cut_short``: decoding stopped at a break."""
     if not fit.sessions and len(fit.records) < 2:
         return []
+    stood_in = _developer_stand_ins(fit)
     samples, raw_times, cadence_field, merged = _samples(fit.records)
+    raw_times, clock_note = _repair_clock_jumps(samples, raw_times, fit.sessions)
     device = _device(fit.file_id)
     offset_s = _local_offset_s(fit.activity)
     activities = []
@@ -449,7 +480,7 @@ def _file_activities(fit: _FitFile, source: str, *, cut_short: bool) -> list[Act
         activities.append(act)
     else:
         sessions = sorted(fit.sessions, key=lambda s: _session_start(s) or 0.0)
-        owner = _assign(raw_times, sessions)
+        owner = _assign(raw_times, sessions, fit.activity)
         unused_sports = list(fit.sports)
         for index, session in enumerate(sessions):
             mine = owner == index
@@ -457,12 +488,19 @@ def _file_activities(fit: _FitFile, source: str, *, cut_short: bool) -> list[Act
             _set_sport(act, session, _sport_message(unused_sports, session), fit.laps)
             span = _record_span_s(raw_times[mine])
             _session_totals(act, session, span)
+            last = index == len(sessions) - 1
+            session_distance = _open_session(
+                act, session, raw_times[mine], span,
+                fit.activity if last and len(sessions) == 1 else None)
             fragment = bool(cut_short and span is not None and act.elapsed_time_s
                             and span < MIN_RECORD_COVERAGE * act.elapsed_time_s)
             if fragment:
                 act.note(f"records cover only {span / act.elapsed_time_s:.0%} of the session")
             _fill(act, samples[mine].reset_index(drop=True), cadence_field, session,
                   fragment=fragment)
+            if session_distance is not None and (act.distance_m or 0.0) < session_distance:
+                act.distance_m, act.distance_source = session_distance, "session"
+            streams.times_within_elapsed(act)
             start_raw = _session_start(session)
             _set_start(act, start_raw if start_raw is not None else _first(raw_times[mine]),
                        offset_s)
@@ -470,7 +508,106 @@ def _file_activities(fit: _FitFile, source: str, *, cut_short: bool) -> list[Act
     if merged:
         for act in activities:
             act.note(f"records sharing a timestamp merged ({merged})")
+    if clock_note:
+        for act in activities:
+            act.note(clock_note)
+    for (kind, target, name), count in stood_in.items():
+        for act in activities:
+            act.note(f"{kind}.{target} from developer field {name!r} ({count} "
+                     f"{kind}{'s' if count > 1 else ''}): the native field was empty")
+            if kind == "session" and target == "total_distance" and \
+                    act.distance_source == "session":
+                act.distance_source = f"session (developer field {name!r})"
     return activities
+
+
+#: The fields a developer field may stand in for, by message (FIT profile names).
+_STAND_IN_FIELDS = {
+    "record": frozenset({"heart_rate", "cadence", "distance", "speed", "altitude",
+                         "enhanced_speed", "enhanced_altitude"}),
+    "session": frozenset({"total_distance", "avg_heart_rate", "total_timer_time",
+                          "total_elapsed_time", "total_moving_time", "total_ascent",
+                          "avg_cadence"}),
+}
+_BASE_TYPES_BY_NAME = {base.name: base for base in BASE_TYPES.values()}
+
+
+@dataclass(frozen=True)
+class _DeveloperField:
+    """A developer field that declares the native field it stands for."""
+
+    name: str
+    target: str  # the native field's profile name
+    base: Any  # fitparse BaseType
+    scale: float | None
+    offset: float | None
+
+    def value(self, raw: bytes, big_endian: bool) -> float | None:
+        size = self.base.size
+        if len(raw) < size or self.base.name in ("string", "byte"):
+            return None
+        number = self.base.parse(struct.unpack_from((">" if big_endian else "<")
+                                                    + self.base.fmt, raw)[0])
+        if not isinstance(number, (int, float)) or isinstance(number, bool):
+            return None
+        value = float(number)
+        if value != value:  # NaN
+            return None
+        if self.scale:
+            value /= self.scale
+        if self.offset:
+            value -= self.offset
+        return value
+
+
+def _stand_in_fields(fit: _FitFile, message: str) -> dict[tuple[int, int], _DeveloperField]:
+    """The developer fields of ``message`` that stand for one of its native fields."""
+    mesg_type = next((t for t in MESSAGE_TYPES.values() if t.name == message), None)
+    out: dict[tuple[int, int], _DeveloperField] = {}
+    for description in fit.field_descriptions:
+        native = description.get("native_field_num")
+        index = description.get("developer_data_index")
+        number = description.get("field_definition_number")
+        if not isinstance(native, int) or index is None or number is None or mesg_type is None:
+            continue
+        native_mesg = description.get("native_mesg_num")
+        if native_mesg is not None and native_mesg != message:
+            continue
+        target = mesg_type.fields.get(native)
+        base = _BASE_TYPES_BY_NAME.get(str(description.get("fit_base_type_id")))
+        if target is None or target.name not in _STAND_IN_FIELDS[message] or base is None:
+            continue
+        name = description.get("field_name")
+        out[(index, number)] = _DeveloperField(
+            name=str(name) if name else f"developer field {index}/{number}",
+            target=target.name, base=base,
+            scale=_number(description.get("scale")), offset=_number(description.get("offset")))
+    return out
+
+
+def _developer_stand_ins(fit: _FitFile) -> dict[tuple[str, str, str], int]:
+    """Put the values of developer fields that declare a ``native_field_num`` (a Connect IQ
+    app's distance, a Stryd pod's heart rate) into that native field where the native one
+    is absent or zero; how many messages each filled, by (message, field, developer name)."""
+    filled: dict[tuple[str, str, str], int] = {}
+    if not fit.field_descriptions:
+        return filled
+    for message, messages in (("record", fit.records), ("session", fit.sessions)):
+        known = _stand_in_fields(fit, message)
+        if not known:
+            continue
+        for fields in messages:
+            for index, number, raw, big_endian in fields.get(fastfit.DEVELOPER_FIELDS, ()):
+                stand_in = known.get((index, number))
+                if stand_in is None or _number(fields.get(stand_in.target)):
+                    continue
+                value = stand_in.value(raw, big_endian)
+                if value is None:
+                    continue
+                fields[stand_in.target] = value
+                key = (message, stand_in.target, stand_in.name)
+                filled[key] = filled.get(key, 0) + 1
+    return filled
 
 
 def _samples(records: list[dict[str, Any]]) -> tuple[pd.DataFrame, np.ndarray, str, int]:
@@ -585,20 +722,41 @@ def _session_start(session: dict[str, Any]) -> float | None:
     return None
 
 
-def _assign(raw_times: np.ndarray, sessions: list[dict[str, Any]]) -> np.ndarray:
+def _assign(raw_times: np.ndarray, sessions: list[dict[str, Any]],
+            activity: dict[str, Any] | None = None) -> np.ndarray:
     """Index of the session each record belongs to (-1: none): the latest session started at
-    or before the record, if the record is not after that session's end."""
+    or before the record, if the record is not after that session's end.
+
+    A session ends at the latest of what it says (start + elapsed, start + timer, its own
+    timestamp) and, for the last session, what the ``activity`` message says (its timestamp,
+    start + its timer): a watch that left its last lap open writes a session cut short at
+    that lap, while the records, the session's timestamp and the activity carry on. Records
+    past all of these stay out: nothing but themselves says they belong.
+    """
     owner = np.full(len(raw_times), -1)
     starts = [_session_start(s) for s in sessions]
     if len(sessions) == 1 and starts[0] is None:
         owner[np.isfinite(raw_times)] = 0
         return owner
     ends = []
-    for session, start in zip(sessions, starts):
+    for number, (session, start) in enumerate(zip(sessions, starts)):
         # Elapsed time can be bogusly shorter than the timer time; the longer one holds.
         lengths = [_number(session.get(k)) for k in ("total_elapsed_time", "total_timer_time")]
         lengths = [length for length in lengths if length is not None]
-        ends.append(np.inf if start is None or not lengths else start + max(lengths))
+        if start is None or not lengths:
+            ends.append(np.inf)
+            continue
+        end = start + max(lengths)
+        marks = [_number(session.get("timestamp"))]
+        if number == len(sessions) - 1 and activity:
+            marks.append(_number(activity.get("timestamp")))
+            total = _number(activity.get("total_timer_time"))
+            marks.append(None if total is None else start + total)
+        for mark in marks:
+            # A mark days past the session's own length is another clock, not its end.
+            if mark is not None and end < mark < end + DEVICE_OFF_GAP_S:
+                end = mark
+        ends.append(end)
     start_arr = np.array([np.nan if s is None else s for s in starts], dtype="float64")
     end_arr = np.array(ends, dtype="float64")
     known = np.flatnonzero(np.isfinite(start_arr))
@@ -610,6 +768,88 @@ def _assign(raw_times: np.ndarray, sessions: list[dict[str, Any]]) -> np.ndarray
     inside = (slot >= 0) & (times <= end_arr[candidate])
     owner[inside] = candidate[inside]
     return owner
+
+
+def _repair_clock_jumps(samples: pd.DataFrame, raw_times: np.ndarray,
+                        sessions: list[dict[str, Any]]) -> tuple[np.ndarray, str | None]:
+    """Put records after a forward clock jump back on the recording's time axis.
+
+    A step between consecutive records longer than the sessions' whole elapsed time cannot be
+    a pause inside them; when the distance carries on across it (no more than a few seconds'
+    running), the device's clock was corrected mid-run (a GPS fix, a time sync), and the
+    records after it are shifted back to follow on at the recording's usual interval.
+    Returns the raw times (repaired) and the note, or None; the samples' times are set.
+    """
+    lengths = []
+    for session in sessions:
+        values = [_number(session.get(k)) for k in ("total_elapsed_time", "total_timer_time")]
+        values = [v for v in values if v is not None and v > 0]
+        if not values:
+            return raw_times, None
+        lengths.append(max(values))
+    if not lengths:
+        return raw_times, None
+    longest_pause = sum(lengths)
+    timed = np.flatnonzero(np.isfinite(raw_times))
+    if len(timed) < 3:
+        return raw_times, None
+    steps = np.diff(raw_times[timed])
+    jumps = np.flatnonzero(steps > max(longest_pause, CLOCK_JUMP_MIN_S))
+    if not len(jumps):
+        return raw_times, None
+    ordinary = steps[(steps > 0) & (steps < CLOCK_JUMP_MIN_S)]
+    usual = float(np.median(ordinary)) if len(ordinary) else 1.0
+    distance = samples["distance_m"].to_numpy()
+    raw_times = raw_times.copy()
+    repaired = []
+    for jump in jumps:
+        before, after = timed[jump], timed[jump + 1]
+        moved = distance[after] - distance[before]
+        if np.isfinite(moved) and not (0 <= moved <= CLOCK_JUMP_MAX_STEP_M + 12.5 * usual):
+            continue  # the recording does not carry on across it: a separate stretch
+        shift = float(steps[jump]) - usual
+        raw_times[timed[jump + 1:]] -= shift
+        repaired.append((int(after), shift))
+    if not repaired:
+        return raw_times, None
+    samples["time"] = pd.to_datetime(raw_times + FIT_EPOCH_S, unit="s", utc=True)
+    parts = "; ".join(f"+{shift:,.0f} s before record {record + 1} of {len(raw_times)}"
+                      for record, shift in repaired)
+    return raw_times, (f"device clock jumped forward mid-recording ({parts}): the records "
+                       f"after it put back on the recording's time axis")
+
+
+def _open_session(act: Activity, session: dict[str, Any], raw_times: np.ndarray,
+                  span: float | None, activity: dict[str, Any] | None) -> float | None:
+    """When the session's records run well past its elapsed and timer times (a last lap left
+    open: the session sums only the closed laps), its sums are short: take the times from
+    the records (and the activity's timer total), and leave distance and moving time to the
+    records. Returns the session's distance when it was set aside (the records' distance
+    replaces it unless shorter), else None."""
+    if span is None:
+        return None
+    written = max((v for v in (act.elapsed_time_s, act.timer_time_s) if v is not None),
+                  default=None)
+    if written is None or span <= written + OPEN_SESSION_SLACK_S:
+        return None
+    start = _session_start(session)
+    first = _first(raw_times)
+    end_raw = float(np.nanmax(raw_times)) if np.isfinite(raw_times).any() else None
+    elapsed = span
+    if start is not None and first is not None and end_raw is not None and first >= start:
+        elapsed = max(span, end_raw - start)
+    act.note(f"session sums cover {written:.0f} s but its records run {elapsed:.0f} s "
+             f"(last lap left open): times and distance from the records")
+    act.elapsed_time_s = elapsed
+    total = _number(activity.get("total_timer_time")) if activity else None
+    if total is not None and (act.timer_time_s is None or total > act.timer_time_s):
+        act.timer_time_s = total
+        act.note("timer time from the activity message")
+    else:
+        act.timer_time_s = None
+    act.moving_time_s = None
+    session_distance, act.distance_m, act.distance_source = act.distance_m, None, None
+    return session_distance
 
 
 def _sport_message(

@@ -127,6 +127,10 @@ def _read(data: bytes, source: str, *, path: str = "pattern") -> list[Activity |
     tracks = parsed.tracks
     if not tracks:
         raise NotAnActivity(parsed.why_no_track, source)
+    joined = _join_heart_rate_track(doc.root, tracks)
+    if joined:
+        file_notes.append(f"heart rate from the document's SportTracks heartRateTrack "
+                          f"({joined} points joined by time)")
     # One timed point records no movement: such a track is as untimed as a planned route.
     timed = [t for t in tracks if t.timed_points >= 2]
     if not timed:
@@ -150,6 +154,60 @@ def _read(data: bytes, source: str, *, path: str = "pattern") -> list[Activity |
     device = _clean(parsed.creator)
     return [_activity(group, source, metadata_name, device, file_notes)
             for group in _outings(timed)]
+
+
+def _heart_rate_track(root: Element) -> tuple[np.ndarray, np.ndarray] | None:
+    """SportTracks' document-level heart rate (``<gpx><extensions><st:activity>
+    <st:heartRateTrack><st:heartRate time=".." bpm=".."/>``): (naive UTC datetime64[us]
+    times in order, bpm), or None when there is none. Namespaces are not checked: the
+    structure is SportTracks' own."""
+    times: list[np.datetime64] = []
+    bpms: list[float] = []
+    for extensions in root:
+        if xmltools.local_name(extensions.tag) != "extensions":
+            continue
+        for activity in extensions:
+            if xmltools.local_name(activity.tag) != "activity":
+                continue
+            for track in activity:
+                if xmltools.local_name(track.tag) != "heartRateTrack":
+                    continue
+                for mark in track:
+                    when = xmltools.file_time(mark.get("time"))
+                    bpm = _number(mark.get("bpm"))
+                    if when is None or bpm is None or not 0 < bpm < 260:
+                        continue
+                    times.append(np.datetime64(when.utc.tz_localize(None), "us"))
+                    bpms.append(bpm)
+    if not times:
+        return None
+    when_arr = np.array(times, dtype="datetime64[us]")
+    order = np.argsort(when_arr, kind="stable")
+    return when_arr[order], np.array(bpms, dtype="float64")[order]
+
+
+def _join_heart_rate_track(root: Element, tracks: list[_Track]) -> int:
+    """Give points without a heart rate the document-level heart rate at their time (the
+    last value at or before it, held at most streams.MAX_HOLD_S); how many got one."""
+    found = _heart_rate_track(root)
+    if found is None:
+        return 0
+    mark_times, bpms = found
+    hold = np.timedelta64(int(streams.MAX_HOLD_S * 1_000_000), "us")
+    joined = 0
+    for track in tracks:
+        times = track.rows["time"].astype("datetime64[us]")
+        heart_rate = track.rows["heart_rate"]
+        slot = np.searchsorted(mark_times, times, side="right") - 1
+        usable = (~np.isnat(times)) & (slot >= 0) & np.isnan(heart_rate)
+        safe = np.clip(slot, 0, None)
+        usable &= (times - mark_times[safe]) <= hold
+        if usable.any():
+            heart_rate = heart_rate.copy()
+            heart_rate[usable] = bpms[safe[usable]]
+            track.rows["heart_rate"] = heart_rate
+            joined += int(usable.sum())
+    return joined
 
 
 def _why_no_track(tracks: int, routes: int, waypoints: int) -> str:
@@ -176,9 +234,35 @@ def _gpxpy_parse(doc: xmltools.XmlDocument, source: str) -> _Gpx:
         gpx = gpxpy.parse(doc.text)
     except gpxpy.gpx.GPXException as exc:
         raise ParseError(f"unreadable GPX: {exc}", source) from None
+    if gpx.version != "1.1":
+        _attach_extensions(gpx, doc)
     return _Gpx(tracks=_tracks(gpx), name=gpx.name, creator=gpx.creator,
                 why_no_track=_why_no_track(len(gpx.tracks), len(gpx.routes),
                                            len(gpx.waypoints)))
+
+
+def _attach_extensions(gpx: gpxpy.gpx.GPX, doc: xmltools.XmlDocument) -> None:
+    """Give gpxpy's points of a GPX 1.0 document the <extensions> gpxpy skips there: each
+    point's first <extensions> element's children, from the tree, point by point (left as
+    they are unless the tree's tracks, segments and points match gpxpy's one to one)."""
+    tags = _Tags(_namespace_prefix(doc), False)
+    trks = [e for e in doc.root if e.tag == tags["trk"]]
+    if len(trks) != len(gpx.tracks):
+        return
+    pairs = []
+    for trk, track in zip(trks, gpx.tracks):
+        segs = [e for e in trk if e.tag == tags["trkseg"]]
+        if len(segs) != len(track.segments):
+            return
+        for seg, segment in zip(segs, track.segments):
+            points = [e for e in seg if e.tag == tags["trkpt"]]
+            if len(points) != len(segment.points):
+                return
+            pairs.extend(zip(points, segment.points))
+    for element, point in pairs:
+        found = _first(element, tags.extensions)
+        if found is not None:
+            point.extensions = list(found)
 
 
 @dataclass
@@ -380,9 +464,11 @@ class _Tags:
         return self.prefix + name
 
     @property
-    def extensions(self) -> str | None:
-        """GPX 1.0 points have no extensions for gpxpy (None never equals a tag)."""
-        return self.prefix + "extensions" if self.version_11 else None
+    def extensions(self) -> str:
+        """Read in every version: gpxpy skips a GPX 1.0 point's <extensions>, but producers
+        that write ``version="1.0"`` with GPX 1.1 extensions (heart rate, cadence) mean them
+        (:func:`_attach_extensions` gives them to the gpxpy path too)."""
+        return self.prefix + "extensions"
 
     def fields(self, checks: dict[str, Any]) -> dict[str, Any]:
         return {self.prefix + name: check for name, check in checks.items()}

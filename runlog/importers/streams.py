@@ -35,10 +35,21 @@ DEFAULT_MAX_SPEED_MPS = 60.0
 MAX_UNTIMED_STEP_M = 1000.0
 #: A sample's weight in cadence statistics is its time step, capped (s).
 MAX_SAMPLE_WEIGHT_S = 10.0
+#: A heart-rate sample counts for the time to the next one, at most this (s): longer is a
+#: pause or a dropout, not time spent at that rate.
+MAX_HOLD_S = 30.0
 #: Running cadence below this is walking (EVIDENCE.md, cadence: drop samples under ~140).
 WALKING_CADENCE_SPM = 140.0
 #: A running file whose median cadence is below this writes one foot (FORMATS.md section 3).
 PER_FOOT_BELOW = {"running": 120.0, "walking": 80.0, "hiking": 80.0}
+#: Samples at this speed or faster (m/s, 7.2 km/h) are running: they judge the cadence's unit.
+RUNNING_SPEED_MPS = 2.0
+#: ... when at least this many seconds of them are there.
+MIN_RUNNING_JUDGE_S = 60.0
+#: A running step is longer than MIN_STEP_M and shorter than MAX_STEP_M (m): Cavanagh &
+#: Kram 1989 measured 1.2-1.6 m at 3-5 m/s; elite sprinters reach ~2.3 m only at 10 m/s.
+MIN_STEP_M = 0.45
+MAX_STEP_M = 1.9
 #: Altitude changes smaller than this are noise when summing ascent (m).
 ASCENT_HYSTERESIS_M = 3.0
 FOOT_SPORTS = ("running", "walking", "hiking")
@@ -58,6 +69,8 @@ class SampleSummary:
     avg_hr: float | None = None
     cadence_spm: float | None = None
     cadence_doubled: bool = False
+    #: how per foot or steps/min was decided (empty when the caller said)
+    cadence_decision: str = ""
     cadence_histogram: dict[int, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
@@ -354,10 +367,10 @@ def summarize(
         step = _interval_distance(frame, t, row_steps)
         out.moving_s = _moving_time(step, t, sport)
 
-    hr = frame.heart_rate[(frame.heart_rate > 0) & (frame.heart_rate < 260)]
-    if len(hr):
-        # Series.mean: the sum over the count as a float64.
-        out.avg_hr = float(hr.sum() / np.float64(len(hr)))
+    hr_ok = (frame.heart_rate > 0) & (frame.heart_rate < 260)
+    if hr_ok.any():
+        out.avg_hr = _time_weighted_mean(frame.heart_rate[hr_ok],
+                                         None if t is None else t[hr_ok])
 
     alt = frame.altitude_m[(frame.altitude_m > -500) & (frame.altitude_m < 9000)]
     if len(alt) >= 2:
@@ -366,6 +379,22 @@ def summarize(
     if sport in FOOT_SPORTS:
         _cadence(frame, sport, cadence_per_foot, out, t, step)
     return out
+
+
+def _time_weighted_mean(values: np.ndarray, t: np.ndarray | None) -> float:
+    """The mean over time of a value each sample holds until the next one (smart recording
+    writes a point when something changes, so a plain mean over-counts the changes), each
+    hold capped at :data:`MAX_HOLD_S` (a pause is no time at that value); untimed, the plain
+    mean."""
+    if t is None or len(values) < 2:
+        # Series.mean: the sum over the count as a float64.
+        return float(values.sum() / np.float64(len(values)))
+    hold = np.clip(np.diff(t), 0.0, MAX_HOLD_S)
+    usual = float(np.median(hold))
+    weights = np.append(hold, usual if usual > 0 else 1.0)
+    if weights.sum() <= 0:
+        return float(values.sum() / np.float64(len(values)))
+    return float(np.average(values, weights=weights))
 
 
 def _interval_distance(frame: _Columns, t: np.ndarray,
@@ -438,6 +467,7 @@ def _cadence(
     valid = np.isfinite(raw) & (raw > 0) & (raw < 300)
     if not valid.any():
         return
+    speed = None
     if t is not None:
         weight = np.clip(np.diff(t, prepend=t[0]), 0.0, MAX_SAMPLE_WEIGHT_S)
         if len(weight) > 1:
@@ -447,12 +477,16 @@ def _cadence(
                 speed = np.where(weight > 0, step / np.where(weight > 0, weight, 1), np.nan)
             stopped = np.isfinite(speed) & (speed < MOVING_SPEED_MPS)
             valid &= ~stopped
+            # The weights are capped: the speed that judges the unit is over the whole step.
+            dt = np.diff(t, prepend=t[0])
+            with np.errstate(divide="ignore", invalid="ignore"):
+                speed = np.where(dt > 0, step / np.where(dt > 0, dt, 1), np.nan)
     else:
         weight = np.ones(len(raw))
     if not valid.any():
         return
     if per_foot is None:
-        per_foot = cadence_is_per_foot(float(np.median(raw[valid])), sport)
+        per_foot, out.cadence_decision = judge_per_foot(raw, valid, weight, speed, sport)
     spm = raw * 2.0 if per_foot else raw
     out.cadence_doubled = per_foot
     keep = valid.copy()
@@ -472,11 +506,60 @@ def _cadence(
     out.cadence_histogram = {b: round(w, 1) for b, w in zip(present.tolist(), sums.tolist())}
 
 
+def judge_per_foot(raw: np.ndarray, valid: np.ndarray, weight: np.ndarray,
+                   speed: np.ndarray | None, sport: str) -> tuple[bool, str]:
+    """Whether a file's cadence values count one foot, and how that was told.
+
+    A median over every moving sample can sit on the threshold when a walking warm-up drags
+    it down (a treadmill run at 110 then 165 steps/min); so for running the samples at
+    running speed decide. There the step length each reading implies (speed over cadence)
+    tells the two apart: a runner's step is 0.5-1.9 m, so values whose steps/min reading
+    gives 2 m steps count one foot, and values whose per-foot reading gives 0.4 m steps
+    count both. When both readings are plausible, the median at running speed is far from
+    the threshold (per foot 70-100, steps 140-200). Without running samples, the median of
+    all moving samples decides, as before.
+    """
+    threshold = PER_FOOT_BELOW.get(sport, 80.0)
+    if sport == "running" and speed is not None:
+        running = valid & np.isfinite(speed) & (speed >= RUNNING_SPEED_MPS) & (
+            speed <= MAX_SPEED_MPS["running"])
+        seconds_running = float(weight[running].sum())
+        if seconds_running >= MIN_RUNNING_JUDGE_S:
+            typical = weighted_median(raw[running], weight[running])
+            step_as_spm = weighted_median(60.0 * speed[running] / raw[running],
+                                          weight[running])
+            where = (f"{seconds_running / 60:.0f} min at running speed: median {typical:g}, "
+                     f"{step_as_spm:.2f} m a step if steps/min")
+            if step_as_spm > MAX_STEP_M:
+                return True, f"per foot: {where}"
+            if step_as_spm / 2.0 < MIN_STEP_M:
+                return False, f"steps/min: {where}"
+            per_foot = typical < threshold
+            return per_foot, f"{'per foot' if per_foot else 'steps/min'}: {where}"
+    typical = float(np.median(raw[valid]))
+    per_foot = cadence_is_per_foot(typical, sport)
+    return per_foot, (f"{'per foot' if per_foot else 'steps/min'}: median {typical:g} of "
+                      f"the moving samples")
+
+
 def cadence_is_per_foot(typical: float, sport: str) -> bool:
     """Whether cadence values whose typical value (a file's median, or one activity's
     average) is ``typical`` count one foot: no one runs at under 120 steps/min, nor walks at
     under 80 (FORMATS.md section 3)."""
     return typical < PER_FOOT_BELOW.get(sport, 80.0)
+
+
+def times_within_elapsed(act: Activity) -> None:
+    """Neither the timer nor the moving time can exceed the wall-clock time."""
+    if act.elapsed_time_s is None:
+        return
+    for name in ("timer_time_s", "moving_time_s"):
+        value = getattr(act, name)
+        if value is not None and value > act.elapsed_time_s:
+            setattr(act, name, act.elapsed_time_s)
+            if value > act.elapsed_time_s + 1.0:
+                act.note(f"{name} {value:.0f} s cut to the elapsed time "
+                         f"{act.elapsed_time_s:.0f} s")
 
 
 def fill_from_samples(
@@ -514,6 +597,8 @@ def fill_from_samples(
         act.cadence_spm = summary.cadence_spm
         conversion = "x2 (per foot)" if summary.cadence_doubled else "(steps/min)"
         act.cadence_source = f"{cadence_field} {conversion}"
+        if summary.cadence_decision:
+            act.cadence_source += f"; {summary.cadence_decision}"
         act.cadence_histogram = summary.cadence_histogram
     for text in summary.notes:
         act.note(text)

@@ -91,6 +91,13 @@ def _why_no_activity(root: Element) -> str:
 
 #: No lap lasts a week; a longer total is damage (and overflows the time arithmetic).
 LONGEST_LAP_S = 7 * 86_400
+#: Lap timers may run this much (s) past what the trackpoints span: rounding, a last point
+#: written before the lap closed.
+LAP_POINT_SLACK_S = 60.0
+#: Trackpoints covering at least this share of the laps' span time most of the activity.
+MIN_POINT_COVERAGE = 0.5
+#: A lap distance this much over the trackpoints' is not theirs.
+LAP_DISTANCE_TOLERANCE = 0.1
 
 
 @dataclass
@@ -159,8 +166,10 @@ def _activity(
             and samples["lat"].isna().all()):
         act.sub_sport = "treadmill"
         act.note("no GPS positions: treadmill assumed")
-    streams.fill_from_samples(act, samples, cadence_field=points.cadence_field)
+    summary = streams.fill_from_samples(act, samples, cadence_field=points.cadence_field)
     _fill_from_laps(act, laps, lap_distance)
+    _reconcile(act, laps, summary)
+    streams.times_within_elapsed(act)
     _local_start(act, start, name_time)
     act.surface, act.surface_source = vocab.infer_surface(
         act.sport, act.sub_sport, act.name,
@@ -510,20 +519,76 @@ def _fill_from_laps(act: Activity, laps: list[_Lap], lap_distance: float | None)
         _lap_cadence(act, laps)
 
 
-def _lap_cadence(act: Activity, laps: list[_Lap]) -> None:
-    """Cadence from lap averages when no trackpoint has one (per foot detected as for samples)."""
-    pairs = [(lap.cadence, lap.total_time_s) for lap in laps if lap.cadence and lap.total_time_s]
-    if not pairs:
+def _laps_span_s(laps: list[_Lap]) -> float | None:
+    """Seconds from the first lap's start to the last lap's end, by their own times."""
+    timed = [lap for lap in laps if lap.start is not None and lap.total_time_s is not None]
+    if not timed:
+        return None
+    end = max(lap.start + pd.Timedelta(seconds=lap.total_time_s) for lap in timed)
+    return float((end - min(lap.start for lap in timed)).total_seconds())
+
+
+def _reconcile(act: Activity, laps: list[_Lap], points: streams.SampleSummary) -> None:
+    """Lap totals and trackpoints that cannot both be right: keep one side, and say which.
+
+    Laps whose timers add up to more than the trackpoints span have either lost their
+    trackpoints (a file cut down, a recording that started late: the laps' own start times
+    span their timers, so the laps describe the whole activity) or claim time they do not
+    have (their start times lie within the trackpoints: the trackpoints hold).
+    """
+    lap_timer = act.timer_time_s
+    covered = points.elapsed_s
+    if lap_timer is None or covered is None or lap_timer <= covered + LAP_POINT_SLACK_S:
         return
-    raw = np.array([c for c, _ in pairs], dtype="float64")
-    seconds = np.array([t for _, t in pairs], dtype="float64")
-    per_foot = float(np.median(raw)) < streams.PER_FOOT_BELOW.get(act.sport, 80.0)
+    span = _laps_span_s(laps)
+    if span is not None and span >= lap_timer - LAP_POINT_SLACK_S:
+        act.elapsed_time_s = span
+        point_moving = points.moving_s or 0.0
+        if covered >= MIN_POINT_COVERAGE * span:
+            # The stretch without trackpoints counts as the laps time it.
+            act.moving_time_s = min(lap_timer, point_moving + lap_timer - covered)
+        else:
+            act.moving_time_s = lap_timer
+        if act.distance_source != "laps" and _lap_distance(laps):
+            act.distance_m, act.distance_source = _lap_distance(laps), "laps"
+        act.note(f"trackpoints cover {covered:,.0f} s of the laps' {span:,.0f} s: elapsed, "
+                 f"timer, moving time and distance from the laps")
+        return
+    act.note(f"lap times add up to {lap_timer:,.0f} s but the laps lie within the "
+             f"trackpoints' {covered:,.0f} s: times from the trackpoints")
+    act.timer_time_s = None
+    if points.moving_s is not None:
+        act.moving_time_s = points.moving_s
+    point_distance = points.device_distance_m or points.track_distance_m
+    if (act.distance_source == "laps" and point_distance and act.distance_m
+            and act.distance_m > point_distance * (1 + LAP_DISTANCE_TOLERANCE)):
+        act.note(f"lap distance {act.distance_m:,.0f} m is beyond the trackpoints' "
+                 f"{point_distance:,.0f} m: distance from the trackpoints")
+        act.distance_m = point_distance
+        act.distance_source = ("samples (device distance)" if points.device_distance_m
+                               else "track")
+
+
+def _lap_cadence(act: Activity, laps: list[_Lap]) -> None:
+    """Cadence from lap averages when no trackpoint has one (per foot judged as for samples:
+    at the laps' running speed, where their distances give one)."""
+    timed = [lap for lap in laps if lap.cadence and lap.total_time_s]
+    if not timed:
+        return
+    raw = np.array([lap.cadence for lap in timed], dtype="float64")
+    seconds = np.array([lap.total_time_s for lap in timed], dtype="float64")
+    speed = np.array([np.nan if lap.distance_m is None else lap.distance_m / lap.total_time_s
+                      for lap in timed], dtype="float64")
+    per_foot, how = streams.judge_per_foot(raw, np.ones(len(raw), dtype=bool), seconds,
+                                           speed if np.isfinite(speed).any() else None,
+                                           act.sport)
     spm = raw * 2.0 if per_foot else raw
     keep = spm >= streams.WALKING_CADENCE_SPM if act.sport == "running" else spm > 0
     if not keep.any():
         return
     act.cadence_spm = round(streams.weighted_median(spm[keep], seconds[keep]), 1)
-    act.cadence_source = f"{LAP_CADENCE_FIELD} {'x2 (per foot)' if per_foot else '(steps/min)'}"
+    act.cadence_source = (f"{LAP_CADENCE_FIELD} {'x2 (per foot)' if per_foot else '(steps/min)'}"
+                          f"; {how.replace('moving samples', 'laps')}")
     histogram: dict[int, float] = {}
     for value, weight in zip(np.round(spm[keep]).astype(int).tolist(), seconds[keep].tolist()):
         histogram[value] = histogram.get(value, 0.0) + weight
