@@ -79,9 +79,10 @@ def _next_blocks(d: dict[str, Any], u: str) -> list[Block]:
     elif run is not None:
         line = (f"Next run: keep it under {run['max_distance']:.1f} {u} (your longest in 30 "
                 f"days: {run['longest_recent']:.1f} {u} on {run['longest_date']}).")
-        if run["then_max_distance"] is not None:
-            line += (f" From {run['until']} the limit falls to {run['then_max_distance']:.1f} "
-                     f"{u} unless you run longer before.")
+        then = run["then_max_distance"]
+        if then is not None and f"{then:.1f}" != f"{run['max_distance']:.1f}":
+            line += (f" From {run['until']} the limit falls to {then:.1f} {u} unless you run "
+                     "longer before.")
         elif run["until"]:
             line += f" From {run['until']} no run of yours is left in the 30 days before."
         items.append(line)
