@@ -8,7 +8,8 @@ optimised module must give the same frames and bit-for-bit the same summaries.
 
 Changed since, with the module (issue 17): heart rate is a time-weighted mean
 (``_time_weighted_mean``) and a running file's per-foot cadence is judged from its samples at
-running speed (``judge_per_foot``, copied as it is), with how it was judged in the summary.
+running speed (``judge_per_foot``, imported from the module: a decision rule, not the
+sums this reference checks), with how it was judged in the summary.
 
 Original module docstring: from a time series of samples to an activity's totals, with
 provenance.
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from runlog.importers.streams import judge_per_foot
 from runlog.model import Activity
 
 #: time (UTC), lat/lon (degrees), altitude_m, distance_m (cumulative, from the device),
@@ -48,14 +50,6 @@ PER_FOOT_BELOW = {"running": 120.0, "walking": 80.0, "hiking": 80.0}
 #: A heart-rate sample counts for the time to the next one, at most this (s): longer is a
 #: pause or a dropout, not time spent at that rate.
 MAX_HOLD_S = 30.0
-#: Samples at this speed or faster (m/s, 7.2 km/h) are running: they judge the cadence's unit.
-RUNNING_SPEED_MPS = 2.0
-#: ... when at least this many seconds of them are there.
-MIN_RUNNING_JUDGE_S = 60.0
-#: A running step is longer than MIN_STEP_M and shorter than MAX_STEP_M (m): Cavanagh &
-#: Kram 1989 measured 1.2-1.6 m at 3-5 m/s; elite sprinters reach ~2.3 m only at 10 m/s.
-MIN_STEP_M = 0.45
-MAX_STEP_M = 1.9
 #: Altitude changes smaller than this are noise when summing ascent (m).
 ASCENT_HYSTERESIS_M = 3.0
 FOOT_SPORTS = ("running", "walking", "hiking")
@@ -354,49 +348,6 @@ def _time_weighted_mean(values: np.ndarray, t: np.ndarray | None) -> float:
     if weights.sum() <= 0:
         return float(values.sum() / np.float64(len(values)))
     return float(np.average(values, weights=weights))
-
-
-def judge_per_foot(raw: np.ndarray, valid: np.ndarray, weight: np.ndarray,
-                   speed: np.ndarray | None, sport: str) -> tuple[bool, str]:
-    """Whether a file's cadence values count one foot, and how that was told.
-
-    A median over every moving sample can sit on the threshold when a walking warm-up drags
-    it down (a treadmill run at 110 then 165 steps/min); so for running the samples at
-    running speed decide. There the step length each reading implies (speed over cadence)
-    tells the two apart: a runner's step is 0.5-1.9 m, so values whose steps/min reading
-    gives 2 m steps count one foot, and values whose per-foot reading gives 0.4 m steps
-    count both. When both readings are plausible, the median at running speed is far from
-    the threshold (per foot 70-100, steps 140-200). Without running samples, the median of
-    all moving samples decides, as before.
-    """
-    threshold = PER_FOOT_BELOW.get(sport, 80.0)
-    if sport == "running" and speed is not None:
-        running = valid & np.isfinite(speed) & (speed >= RUNNING_SPEED_MPS) & (
-            speed <= MAX_SPEED_MPS["running"])
-        seconds_running = float(weight[running].sum())
-        if seconds_running >= MIN_RUNNING_JUDGE_S:
-            typical = weighted_median(raw[running], weight[running])
-            step_as_spm = weighted_median(60.0 * speed[running] / raw[running],
-                                          weight[running])
-            where = (f"{seconds_running / 60:.0f} min at running speed: median {typical:g}, "
-                     f"{step_as_spm:.2f} m a step if steps/min")
-            if step_as_spm > MAX_STEP_M:
-                return True, f"per foot: {where}"
-            if step_as_spm / 2.0 < MIN_STEP_M:
-                return False, f"steps/min: {where}"
-            per_foot = typical < threshold
-            return per_foot, f"{'per foot' if per_foot else 'steps/min'}: {where}"
-    typical = float(np.median(raw[valid]))
-    per_foot = cadence_is_per_foot(typical, sport)
-    return per_foot, (f"{'per foot' if per_foot else 'steps/min'}: median {typical:g} of "
-                      f"the moving samples")
-
-
-def cadence_is_per_foot(typical: float, sport: str) -> bool:
-    """Whether cadence values whose typical value (a file's median, or one activity's
-    average) is ``typical`` count one foot: no one runs at under 120 steps/min, nor walks at
-    under 80 (FORMATS.md section 3)."""
-    return typical < PER_FOOT_BELOW.get(sport, 80.0)
 
 
 def fill_from_samples(

@@ -29,7 +29,6 @@ A session that the iPhone and the Watch both recorded is one activity, the Watch
 from __future__ import annotations
 
 import codecs
-import math
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -44,7 +43,7 @@ import pandas as pd
 
 from ..errors import NotAnActivity, ParseError
 from ..model import Activity
-from . import ReadOptions, streams, vocab
+from . import ReadOptions, streams, vocab, xmltools
 
 FORMAT = "apple-health"
 
@@ -211,13 +210,7 @@ def apple_time(text: str | None) -> pd.Timestamp | None:
 
 
 def _number(text: str | None) -> float | None:
-    if text is None:
-        return None
-    try:
-        value = float(text)
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
+    return xmltools.finite_number(text)
 
 
 def _metres(value: float | None, unit: str | None) -> float | None:

@@ -13,7 +13,6 @@ cadence and ascent all come from the points via :func:`.streams.fill_from_sample
 
 from __future__ import annotations
 
-import math
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -370,16 +369,7 @@ def _local_name(tag: str) -> str:
 
 def _number(text: str | bytes | None) -> float | None:
     """xmltools.number_at of an element with this text."""
-    if text is None:
-        return None
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        value = float(text)
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
+    return xmltools.finite_number(text)
 
 
 def _extension_values(

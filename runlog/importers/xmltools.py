@@ -265,9 +265,8 @@ def text_at(elem: Element | None, *path: str) -> str | None:
     return text or None
 
 
-def number_at(elem: Element | None, *path: str) -> float | None:
-    """The number down ``path``; None when absent or not a number."""
-    text = text_at(elem, *path)
+def finite_number(text: str | bytes | None) -> float | None:
+    """A number as a file writes it; None when absent, empty, not a number or not finite."""
     if text is None:
         return None
     try:
@@ -275,6 +274,11 @@ def number_at(elem: Element | None, *path: str) -> float | None:
     except ValueError:
         return None
     return value if math.isfinite(value) else None
+
+
+def number_at(elem: Element | None, *path: str) -> float | None:
+    """The number down ``path``; None when absent or not a number."""
+    return finite_number(text_at(elem, *path))
 
 
 # --- times as activity files write them --------------------------------------------------------
