@@ -6,6 +6,7 @@ import csv
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "corpus"
@@ -28,3 +29,11 @@ def corpus() -> Path:
             pytest.fail("../shared/corpus is missing in CI")
         pytest.skip("../shared/corpus is not beside the repository")
     return CORPUS
+
+
+@pytest.fixture
+def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    """A CliRunner with a store of the test's own and no NO_COLOR from the environment."""
+    monkeypatch.setenv("RUNLOG_STORE", str(tmp_path / "store.sqlite"))
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    return CliRunner()

@@ -32,12 +32,6 @@ def folder(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.fixture
-def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setenv("RUNLOG_STORE", str(tmp_path / "store.sqlite"))
-    monkeypatch.delenv("NO_COLOR", raising=False)
-    return CliRunner()
-
 
 def test_every_command_has_help(runner: CliRunner) -> None:
     result = runner.invoke(main, ["--help"])

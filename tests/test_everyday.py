@@ -46,12 +46,6 @@ def folder(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.fixture
-def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setenv("RUNLOG_STORE", str(tmp_path / "store.sqlite"))
-    monkeypatch.delenv("NO_COLOR", raising=False)
-    return CliRunner()
-
 
 def runlog_command() -> list[str]:
     return [sys.executable, "-m", "runlog"]

@@ -23,11 +23,6 @@ HEADER = "date,distance,duration,type,surface,shoe,cadence,name"
 KM_PER_MI = 1.609344
 
 
-@pytest.fixture
-def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setenv("RUNLOG_STORE", str(tmp_path / "store.sqlite"))
-    return CliRunner()
-
 
 def every(first: str, count: int, step: int = 1) -> list[str]:
     start = date.fromisoformat(first)

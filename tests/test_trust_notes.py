@@ -18,12 +18,6 @@ from runlog.cli import main
 from runlog.importers.csv_runlog import parse_distance
 
 
-@pytest.fixture
-def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setenv("RUNLOG_STORE", str(tmp_path / "store.sqlite"))
-    return CliRunner()
-
-
 def write_log(folder: Path, rows: list[str], toml: str | None = 'timezone = "UTC"\n') -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "log.csv").write_text("date,distance,duration,type\n" + "\n".join(rows) + "\n",
