@@ -40,3 +40,15 @@ def test_readme_output_is_what_the_first_command_prints(tmp_path, monkeypatch) -
 def test_readme_lists_every_command() -> None:
     for name in main.commands:
         assert re.search(rf"runlog {name} [A-Z]+", README), name
+
+
+def test_readme_next_section_is_what_the_report_prints(tmp_path, monkeypatch) -> None:
+    """The "What a report says" transcript is the Next section of the sample runner's report."""
+    monkeypatch.setenv("RUNLOG_STORE", str(tmp_path / "store.sqlite"))
+    block = README.split("## What a report says", 1)[1].split("```text\n", 1)[1]
+    shown = block.split("\n```", 1)[0]
+    command = README.split("## What a report says", 1)[1].split("(`runlog ", 1)[1]
+    args = " ".join(command.split("`", 1)[0].split()).split()
+    result = CliRunner().invoke(main, args, env={"NO_COLOR": "1"})
+    assert result.exit_code == 0, result.output
+    assert "\n" + shown + "\n\nCurrent flags\n" in result.stdout

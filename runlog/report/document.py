@@ -80,11 +80,11 @@ def _next_blocks(d: dict[str, Any], u: str) -> list[Block]:
         line = (f"Next run: keep it under {run['max_distance']:.1f} {u} (your longest in 30 "
                 f"days: {run['longest_recent']:.1f} {u} on {run['longest_date']}).")
         then = run["then_max_distance"]
-        if then is not None and f"{then:.1f}" != f"{run['max_distance']:.1f}":
+        if then is None and run["until"]:
+            line += f" From {run['until']} no run of yours is left in the 30 days before."
+        elif then is not None and f"{then:.1f}" != f"{run['max_distance']:.1f}":
             line += (f" From {run['until']} the limit falls to {then:.1f} {u} unless you run "
                      "longer before.")
-        elif run["until"]:
-            line += f" From {run['until']} no run of yours is left in the 30 days before."
         items.append(line)
     week = nxt["week"]
     if week is not None:
