@@ -7,6 +7,10 @@ top-level function, so the same work runs in this process, in a pool of processe
 workers. Reports are written here, never by a worker, so they land in the output folder even
 when the workers run on other machines. The index ranks athletes by their worst current flag,
 then by how many flags they have.
+
+Each athlete has a store file of their own in the store folder, named like their report, so
+no two processes reviewing a roster ever write one file. A single store file (the one
+``runlog import`` and ``report`` keep) given instead is still used, shared, as before.
 """
 
 from __future__ import annotations
@@ -37,12 +41,13 @@ else:  # pragma: no cover
 
 from .analyzers import DISCLAIMER, Report, analyze
 from .config import CONFIG_NAME, Settings, _line_of, load_settings, parse_settings
-from .errors import ConfigError, RunlogError
+from .errors import ConfigError, RunlogError, StoreError
 from .importers import machine_timezone
 from .load import Loaded, load
 from .model import Severity
 from .report import render
 from .report.html import CSS
+from .store import Store, default_path
 
 ROSTER_NAME = "roster.toml"
 INDEX_SCHEMA = "runlog.batch/1"
@@ -54,6 +59,8 @@ SEVERITIES = ("alert", "warning", "info")  # worst first
 INDEX_STEM = "index"
 #: Longest file-name stem made from an athlete's name.
 MAX_STEM = 60
+#: Each athlete's store file in the store folder: the report's name with this extension.
+STORE_EXTENSION = ".sqlite"
 
 _ENTRY_KEYS = {"name", "path", "paths"}
 _ATHLETES_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*athletes[ \t]*\]\]", re.MULTILINE)
@@ -341,6 +348,8 @@ def run_batch(
     ``jobs`` processes on this machine (default: one per core), or, with ``scheduler`` (a Dask
     scheduler address), the workers of that cluster: they must see the roster's files (and
     ``store``, a path) at the same paths. ``as_of`` defaults to today on this machine's clock.
+    ``store`` is a folder that gets a store file per athlete (see :func:`athlete_stores`);
+    None reads every file afresh.
     """
     if fmt not in REPORT_EXTENSIONS:
         raise ValueError(f"unknown report format {fmt!r}; one of {', '.join(FORMATS)}")
@@ -352,10 +361,11 @@ def run_batch(
         as_of = datetime.now(ZoneInfo(timezone)).date()
     elif isinstance(as_of, str):
         as_of = date.fromisoformat(as_of)
-    names = report_names([a.name for a in roster.athletes], REPORT_EXTENSIONS[fmt])
-    work = [Job(athlete=a, as_of=as_of, fmt=fmt, report=name, timezone=timezone,
-                store=Path(store).absolute() if store is not None else None)
-            for a, name in zip(roster.athletes, names)]
+    athletes = [a.name for a in roster.athletes]
+    names = report_names(athletes, REPORT_EXTENSIONS[fmt])
+    stores = athlete_stores(store, athletes, create=scheduler is None)
+    work = [Job(athlete=a, as_of=as_of, fmt=fmt, report=name, timezone=timezone, store=path)
+            for a, name, path in zip(roster.athletes, names, stores)]
     if scheduler is not None:
         outcomes = _on_dask(work, scheduler)
     else:
@@ -363,6 +373,43 @@ def run_batch(
     result = BatchResult(as_of=as_of, outcomes=sorted(outcomes, key=rank_key), output_dir=out)
     write(result)
     return result
+
+
+def default_store_folder() -> Path:
+    """Coach mode's store folder: ``athletes`` beside the single store that the other
+    commands keep (in the user data folder, or beside ``$RUNLOG_STORE``)."""
+    return default_path().parent / "athletes"
+
+
+def is_single_store(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` is one store file rather than coach mode's folder of them."""
+    return Path(path).expanduser().is_file()
+
+
+def athlete_stores(store: str | os.PathLike[str] | None, athletes: Sequence[str], *,
+                   create: bool = True) -> list[Path | None]:
+    """The store each athlete's review reads and writes, in the order given.
+
+    ``store`` is a folder: each athlete gets a file in it named like their report
+    (``anna-berg.sqlite``; distinct, and safe whatever the name), so the processes of a batch
+    never write the same file. ``store`` may also be an existing single store file, the
+    layout before coach mode had a folder: every athlete then shares it as before (writers
+    take turns), and nothing in it is moved or lost. ``create`` makes the folder here (not
+    when the workers are other machines).
+    """
+    if store is None:
+        return [None] * len(athletes)
+    path = Path(store).expanduser().absolute()
+    if is_single_store(path):
+        Store(path).close()  # refused here, once, when it is no runlog store
+        return [path] * len(athletes)
+    if create:
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the store folder: {exc.strerror}",
+                             str(path)) from exc
+    return [path / name for name in report_names(athletes, STORE_EXTENSION)]
 
 
 def rank_key(outcome: Outcome) -> tuple[Any, ...]:

@@ -17,7 +17,7 @@ import click
 from . import __version__
 from .analyzers import analyze
 from .batch import FORMATS as BATCH_FORMATS
-from .batch import run_batch
+from .batch import default_store_folder, is_single_store, run_batch
 from .config import Settings, find_config, load_settings
 from .errors import RunlogError
 from .load import Loaded, load
@@ -212,7 +212,8 @@ def report_command(paths: tuple[Path, ...], store_path: Path | None, config_path
 @click.option("--fail-on", type=click.Choice(["info", "warning", "alert"]), default=None,
               help="Exit 3 when any athlete has a current flag at least this severe.")
 @click.option("--store", "store_path", type=click.Path(path_type=Path), default=None,
-              help="Store file (default: $RUNLOG_STORE, else the user data folder).")
+              help="Store folder, one file per athlete (default: 'athletes' beside the "
+                   "single store: $RUNLOG_STORE's folder, else the user data folder).")
 def batch_command(roster: Path, output_dir: Path, fmt: str, as_of: Any, jobs: int | None,
                   scheduler: str | None, fail_on: str | None, store_path: Path | None) -> None:
     """Review a ROSTER of athletes: a folder with one sub-folder per athlete (each may hold
@@ -225,9 +226,13 @@ def batch_command(roster: Path, output_dir: Path, fmt: str, as_of: Any, jobs: in
     if jobs is not None and scheduler is not None:
         raise click.UsageError("--jobs and --scheduler exclude each other: the Dask cluster "
                                "decides how many athletes run at once")
+    store = store_path or default_store_folder()
+    if is_single_store(store):
+        click.echo(f"runlog: {store} is a single store file: every athlete shares it, as "
+                   "before; give --store a folder to keep one file per athlete", err=True)
     try:
         result = run_batch(roster, output_dir, fmt=fmt, as_of=as_of.date() if as_of else None,
-                           jobs=jobs, scheduler=scheduler, store=store_path or default_path())
+                           jobs=jobs, scheduler=scheduler, store=store)
     except RunlogError as exc:
         raise click.ClickException(str(exc)) from exc
     for outcome in result.failed:

@@ -232,7 +232,7 @@ def test_two_processes_through_the_cli_write_the_same_bytes(
     out = tmp_path / "out"
     result = CliRunner().invoke(main, ["batch", str(roster), "-o", str(out), "--format",
                                        "json", "--jobs", "2", "--store",
-                                       str(tmp_path / "store.sqlite"), *AS_OF_ARG])
+                                       str(tmp_path / "stores"), *AS_OF_ARG])
     assert result.exit_code == 0, result.output
     assert files(out) == files(baseline)
     assert result.stderr.splitlines()[-1] == (
@@ -258,7 +258,7 @@ def test_a_dask_cluster_writes_the_same_bytes(roster: Path, baseline: Path,
         result = CliRunner().invoke(main, ["batch", str(roster), "-o", str(tmp_path / "out"),
                                            "--format", "json", "--scheduler",
                                            cluster.scheduler_address, "--store",
-                                           str(tmp_path / "dask.sqlite"), *AS_OF_ARG])
+                                           str(tmp_path / "dask-stores"), *AS_OF_ARG])
     assert result.exit_code == 0, result.output
     assert files(tmp_path / "out") == files(baseline)
 
@@ -395,7 +395,7 @@ def test_exit_1_when_no_athlete_could_be_reviewed(tmp_path: Path) -> None:
     write_history(tmp_path / "roster" / "corrupt", "corrupt")
     result = CliRunner().invoke(main, ["batch", str(tmp_path / "roster"), "-o",
                                        str(tmp_path / "out"), "--format", "json", "--store",
-                                       str(tmp_path / "s.sqlite"), *AS_OF_ARG])
+                                       str(tmp_path / "stores"), *AS_OF_ARG])
     assert result.exit_code == 1
     assert "Error: no athlete could be reviewed" in result.stderr
     assert index(tmp_path / "out")["athletes"][0]["status"] == "failed"  # written anyway
