@@ -11,6 +11,11 @@ then by how many flags they have.
 Each athlete has a store file of their own in the store folder, named like their report, so
 no two processes reviewing a roster ever write one file. A single store file (the one
 ``runlog import`` and ``report`` keep) given instead is still used, shared, as before.
+
+A process that dies while reviewing an athlete (killed, out of memory) costs that athlete one
+attempt of :data:`ATTEMPTS`: they are reviewed again in a new process (on Dask, the scheduler
+retries them on another worker), and listed as failed, with the reason, only when every
+attempt died. The other athletes go on.
 """
 
 from __future__ import annotations
@@ -18,14 +23,19 @@ from __future__ import annotations
 import hashlib
 import json
 import multiprocessing
+import multiprocessing.connection
 import multiprocessing.context
+import multiprocessing.process
 import os
 import re
+import signal
 import sys
 import threading
 import unicodedata
-from collections.abc import Iterable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from html import escape
@@ -43,7 +53,7 @@ from .analyzers import DISCLAIMER, Report, analyze
 from .config import CONFIG_NAME, Settings, _line_of, load_settings, parse_settings
 from .errors import ConfigError, RunlogError, StoreError
 from .importers import machine_timezone
-from .load import Loaded, load
+from .load import Loaded, _exit_when_orphaned, load
 from .model import Severity
 from .report import render
 from .report.html import CSS
@@ -61,6 +71,8 @@ INDEX_STEM = "index"
 MAX_STEM = 60
 #: Each athlete's store file in the store folder: the report's name with this extension.
 STORE_EXTENSION = ".sqlite"
+#: How many times an athlete is tried when the process reviewing them dies.
+ATTEMPTS = 2
 
 _ENTRY_KEYS = {"name", "path", "paths"}
 _ATHLETES_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*athletes[ \t]*\]\]", re.MULTILINE)
@@ -313,6 +325,9 @@ class BatchResult:
     as_of: date
     outcomes: list[Outcome]
     output_dir: Path
+    #: (athlete, why) for each review that died and was tried again in a new process (on this
+    #: machine; Dask retries on its own). Not in the index: the outputs are the same.
+    retried: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def failed(self) -> list[Outcome]:
@@ -366,11 +381,13 @@ def run_batch(
     stores = athlete_stores(store, athletes, create=scheduler is None)
     work = [Job(athlete=a, as_of=as_of, fmt=fmt, report=name, timezone=timezone, store=path)
             for a, name, path in zip(roster.athletes, names, stores)]
+    retried: list[tuple[str, str]] = []
     if scheduler is not None:
         outcomes = _on_dask(work, scheduler)
     else:
-        outcomes = _on_this_machine(work, jobs or cpu_count())
-    result = BatchResult(as_of=as_of, outcomes=sorted(outcomes, key=rank_key), output_dir=out)
+        outcomes = _on_this_machine(work, jobs or cpu_count(), retried)
+    result = BatchResult(as_of=as_of, outcomes=sorted(outcomes, key=rank_key), output_dir=out,
+                         retried=retried)
     write(result)
     return result
 
@@ -427,13 +444,169 @@ def cpu_count() -> int:
     return os.cpu_count() or 1
 
 
-def _on_this_machine(work: list[Job], jobs: int) -> list[Outcome]:
+def _on_this_machine(work: list[Job], jobs: int, retried: list[tuple[str, str]]
+                     ) -> list[Outcome]:
     if jobs <= 1 or len(work) <= 1:
         return [review_athlete(job) for job in work]
-    with ProcessPoolExecutor(max_workers=min(jobs, len(work)),
-                             mp_context=_process_context()) as pool:
-        return _gather(work, [pool.submit(review_athlete, job) for job in work],
-                       "its worker process")
+    with _Workers(min(jobs, len(work))) as workers:
+        return workers.review(work, retried)
+
+
+class _Workers:
+    """Processes that review one athlete at a time each, for as long as there is work.
+
+    Each process is fed one job at a time, so when one dies (killed, out of memory) this
+    process knows whose review died with it: that athlete alone is queued again, for a new
+    process, up to :data:`ATTEMPTS` times, and the others go on. (A ProcessPoolExecutor
+    breaks as a whole when one of its processes dies, failing every athlete in flight.)
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.context = _process_context()
+        self.live: list[_Worker] = []
+
+    def __enter__(self) -> _Workers:
+        return self
+
+    def __exit__(self, kind: object, *exc: object) -> None:
+        # Done: each process is told to stop. Interrupted (Ctrl-C) or failed: each is stopped
+        # at once; a review cut short leaves its store whole (every write is a transaction).
+        for worker in self.live:
+            if kind is None:
+                worker.stop()
+            else:
+                worker.process.terminate()
+        for worker in self.live:
+            worker.process.join(timeout=10)
+            if worker.process.is_alive():
+                worker.process.kill()
+                worker.process.join()
+            worker.connection.close()
+        self.live.clear()
+
+    def _start(self) -> _Worker:
+        ours, theirs = self.context.Pipe()
+        process = self.context.Process(target=_serve, args=(theirs,), daemon=True,
+                                       name="runlog-batch-worker")
+        with _without_sigint():
+            process.start()
+        theirs.close()
+        worker = _Worker(process, ours)
+        self.live.append(worker)
+        return worker
+
+    def _forget(self, worker: _Worker) -> None:
+        self.live.remove(worker)
+        worker.connection.close()
+
+    def review(self, work: list[Job], retried: list[tuple[str, str]]) -> list[Outcome]:
+        """Each job's outcome, in the jobs' order; (athlete, why) appended to ``retried`` for
+        each review tried again."""
+        queue = deque(range(len(work)))
+        tries = [0] * len(work)
+        outcomes: dict[int, Outcome] = {}
+        idle = [self._start() for _ in range(self.size)]
+        busy: dict[_Worker, int] = {}
+        while len(outcomes) < len(work):
+            while idle and queue:
+                worker, index = idle.pop(), queue.popleft()
+                try:
+                    worker.connection.send(work[index])
+                except OSError:  # it died waiting for work: no try lost, a new one takes it
+                    worker.ended()
+                    self._forget(worker)
+                    queue.appendleft(index)
+                    idle.append(self._start())
+                    continue
+                tries[index] += 1
+                busy[worker] = index
+            ready = set(multiprocessing.connection.wait(
+                [w.connection for w in busy] + [w.process.sentinel for w in busy]))
+            for worker in [w for w in busy if {w.connection, w.process.sentinel} & ready]:
+                index = busy.pop(worker)
+                try:
+                    outcomes[index] = worker.connection.recv()
+                except (EOFError, OSError):  # it died before it could answer
+                    why = worker.ended()
+                    self._forget(worker)
+                    name = work[index].athlete.name
+                    if tries[index] < ATTEMPTS:
+                        retried.append((name, why))
+                        queue.append(index)
+                    else:
+                        outcomes[index] = Outcome(
+                            name, "failed", reason=f"its worker process died {tries[index]} "
+                            f"times while reviewing this athlete (the last: {why})")
+                    if queue:
+                        idle.append(self._start())
+                else:
+                    idle.append(worker)
+        return [outcomes[index] for index in range(len(work))]
+
+
+@dataclass(eq=False)
+class _Worker:
+    process: multiprocessing.process.BaseProcess
+    connection: multiprocessing.connection.Connection
+
+    def stop(self) -> None:
+        try:
+            self.connection.send(None)
+        except OSError:  # it is gone already
+            pass
+
+    def ended(self) -> str:
+        """How the process ended, in words, once it has."""
+        self.process.join(timeout=10)
+        code = self.process.exitcode
+        if code is None:  # it closed its end but lives on: end it
+            self.process.kill()
+            self.process.join()
+            return "it stopped answering"
+        if code < 0:
+            try:
+                return f"killed by {signal.Signals(-code).name}"
+            except ValueError:
+                return f"killed by signal {-code}"
+        return f"it exited with code {code}"
+
+
+@contextmanager
+def _without_sigint() -> Iterator[None]:
+    """Ctrl-C ignored while a worker starts: a forked one keeps ignoring it, and a spawned
+    Python installs no KeyboardInterrupt handler when it starts with it ignored. Ctrl-C
+    reaches every process in the terminal's group; only the batch's own process should
+    answer it (stopping the workers), not each worker with a traceback of its own."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _serve(connection: multiprocessing.connection.Connection) -> None:
+    """A worker: review each job sent until told to stop (None) or the batch is gone."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A batch killed with SIGKILL cannot stop its workers (and a forked worker holds copies
+    # of the pipes' other ends, so it would wait for work for ever): each leaves on its own.
+    threading.Thread(target=_exit_when_orphaned, args=(os.getppid(),), daemon=True,
+                     name="runlog-parent-watch").start()
+    while True:
+        try:
+            job = connection.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        outcome = review_athlete(job)
+        try:
+            connection.send(outcome)
+        except OSError:
+            return
 
 
 def _process_context() -> multiprocessing.context.BaseContext:

@@ -235,6 +235,9 @@ def batch_command(roster: Path, output_dir: Path, fmt: str, as_of: Any, jobs: in
                            jobs=jobs, scheduler=scheduler, store=store)
     except RunlogError as exc:
         raise click.ClickException(str(exc)) from exc
+    for athlete, why in result.retried:
+        click.echo(f"runlog: {athlete}: the process reviewing them ended ({why}); "
+                   "reviewed again", err=True)
     for outcome in result.failed:
         click.echo(f"runlog: {outcome.athlete}: {outcome.reason}", err=True)
     click.echo(f"wrote {output_dir / 'index.html'}: {len(result.outcomes)} athletes, "

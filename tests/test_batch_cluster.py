@@ -1,26 +1,36 @@
-"""Coach mode's stores (issue 16): a store file per athlete, named like their report.
+"""Coach mode's stores and faults (issue 16): a store file per athlete, and batches whose
+worker processes are killed with SIGKILL mid-review on this machine (``--jobs 2``).
 
-The roster is test_batch.py's, plus "Heavy", an athlete with a few hundred GPX files. Every
-batch must write the bytes of an undisturbed one, and every athlete's store must pass
-SQLite's integrity check.
+The roster is test_batch.py's, plus "Heavy", an athlete with a few hundred GPX files: their
+review keeps their store open long enough for the test to find the process that holds it and
+kill it. Every surviving batch must write the bytes of an undisturbed one, and every
+athlete's store must pass SQLite's integrity check.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
+import signal
 import sqlite3
+import subprocess
 import sys
+import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from test_batch import AS_OF, AS_OF_ARG, ROSTER, files, write_history
+from test_batch import AS_OF, AS_OF_ARG, ROSTER, files, index, write_history
 
-from runlog.batch import read_roster, report_names, run_batch
+from conftest import REPO
+from runlog.batch import ATTEMPTS, read_roster, report_names, run_batch
 from runlog.cli import main
 from runlog.store import Store
 
 HEAVY_RUNS = 240
+#: The longest any batch here may take, kills and restarts included, on a loaded machine.
+BATCH_TIMEOUT_S = 180
 
 
 def gpx(start: datetime, minutes: int) -> str:
@@ -157,3 +167,178 @@ def test_a_store_file_that_is_no_store_is_refused_before_any_work(tmp_path: Path
     assert done.stderr.splitlines()[-1].startswith(f"Error: {notes}: the store cannot be read")
     assert not (tmp_path / "out").exists()
     assert notes.read_text(encoding="utf-8") == "not a store\n" * 100
+
+
+# --------------------------------------------------------------------------------------------
+# Killing the process that reviews an athlete
+
+
+def descendants(root: int) -> list[int]:
+    """The live processes below ``root``."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            if fields[0] != "Z":
+                parents[int(entry.name)] = int(fields[1])
+    found, todo = [], [root]
+    while todo:
+        parent = todo.pop()
+        children = [pid for pid, ppid in parents.items() if ppid == parent]
+        found += children
+        todo += children
+    return found
+
+
+def alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie waiting to be reaped does not)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def holds(pid: int, path: Path) -> bool:
+    try:
+        return any(os.readlink(f"/proc/{pid}/fd/{fd}") == str(path)
+                   for fd in os.listdir(f"/proc/{pid}/fd"))
+    except OSError:  # it ended, or closed the file, while we looked
+        return False
+
+
+def kill_reviewer(store: Path, times: int, running: subprocess.Popen[str] | None,
+                  deadline_s: float = BATCH_TIMEOUT_S) -> int:
+    """SIGKILL the process that has ``store`` open (the one reviewing its athlete) once it has
+    begun writing parses into it, each time one does, up to ``times``; the number of kills.
+    Processes below this test's are searched, so a Dask worker started by a LocalCluster is
+    found too."""
+    kills = 0
+    ends = time.monotonic() + deadline_s
+    log = store.with_name(store.name + "-wal")
+    while kills < times and time.monotonic() < ends:
+        if running is not None and running.poll() is not None:
+            break
+        victim = next((pid for pid in descendants(os.getpid()) if holds(pid, store)), None)
+        if victim is None or not log.exists() or log.stat().st_size == 0:
+            time.sleep(0.005)
+            continue
+        os.kill(victim, signal.SIGKILL)
+        kills += 1
+        while alive(victim) and time.monotonic() < ends:
+            time.sleep(0.01)
+    return kills
+
+
+def run_and_kill(command: list[str], store: Path, times: int
+                 ) -> tuple[int, subprocess.CompletedProcess[str]]:
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, cwd=REPO)
+    try:
+        kills = kill_reviewer(store, times, process)
+        out, err = process.communicate(timeout=BATCH_TIMEOUT_S)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    return kills, subprocess.CompletedProcess(command, process.returncode, out, err)
+
+
+def test_a_local_worker_killed_mid_review_changes_nothing(
+        roster: Path, baseline: Path, tmp_path: Path) -> None:
+    stores = tmp_path / "stores"
+    kills, done = run_and_kill(batch_command(roster, tmp_path / "out", "--jobs", "2",
+                                             "--store", str(stores)),
+                               stores / "heavy.sqlite", times=1)
+    assert kills == 1
+    assert done.returncode == 0, done.stderr
+    assert ("runlog: Heavy: the process reviewing them ended (killed by SIGKILL); reviewed "
+            "again\n") in done.stderr
+    assert "Traceback" not in done.stderr
+    assert files(tmp_path / "out") == files(baseline)
+    assert "heavy.sqlite" in check_stores(stores)
+
+
+def small_roster(roster: Path, folder: Path) -> Path:
+    for name in ("Heavy", "Chen", "Lu"):
+        shutil.copytree(roster / name, folder / name)
+    return folder
+
+
+def test_an_athlete_whose_worker_dies_twice_is_failed_and_the_rest_done(
+        roster: Path, baseline: Path, tmp_path: Path) -> None:
+    small = small_roster(roster, tmp_path / "roster")
+    stores = tmp_path / "stores"
+    kills, done = run_and_kill(batch_command(small, tmp_path / "out", "--jobs", "2",
+                                             "--store", str(stores)),
+                               stores / "heavy.sqlite", times=ATTEMPTS)
+    assert kills == ATTEMPTS == 2
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    heavy = index(tmp_path / "out")["athletes"][-1]
+    assert heavy["athlete"] == "Heavy" and heavy["status"] == "failed"
+    assert heavy["reason"] == ("its worker process died 2 times while reviewing this athlete "
+                               "(the last: killed by SIGKILL)")
+    assert ("runlog: Heavy: its worker process died 2 times while reviewing this athlete (the "
+            "last: killed by SIGKILL)\n") in done.stderr
+    for name in ("chen.json", "lu.json"):
+        assert (tmp_path / "out" / name).read_bytes() == (baseline / name).read_bytes()
+    assert check_stores(stores) == ["chen.sqlite", "heavy.sqlite", "lu.sqlite"]
+
+
+def test_ctrl_c_stops_the_workers_without_a_traceback(roster: Path, tmp_path: Path) -> None:
+    """SIGINT to the whole process group, as a terminal sends it: the workers ignore it and
+    the batch stops them; none prints anything or is left running."""
+    stores = tmp_path / "stores"
+    process = subprocess.Popen(batch_command(roster, tmp_path / "out", "--jobs", "2",
+                                             "--store", str(stores)),
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               cwd=REPO, start_new_session=True)
+    try:
+        ends = time.monotonic() + BATCH_TIMEOUT_S
+        while not any(holds(pid, stores / "heavy.sqlite") for pid in descendants(process.pid)):
+            assert process.poll() is None and time.monotonic() < ends, process.stderr
+            time.sleep(0.005)
+        workers = descendants(process.pid)
+        os.killpg(process.pid, signal.SIGINT)
+        _, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    assert process.returncode != 0
+    # the top-level handler (cli.main) may print its own line; no worker prints a traceback
+    assert err.count("Traceback") <= 1 and "runlog-batch-worker" not in err
+    assert "_serve" not in err and "review_athlete" not in err
+    time.sleep(0.5)
+    assert not [pid for pid in workers if alive(pid)]
+    assert check_stores(stores)
+
+
+def test_a_batch_killed_leaves_no_worker_running(roster: Path, tmp_path: Path) -> None:
+    stores = tmp_path / "stores"
+    process = subprocess.Popen(batch_command(roster, tmp_path / "out", "--jobs", "2",
+                                             "--store", str(stores)),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=REPO,
+                               start_new_session=True)
+    try:
+        ends = time.monotonic() + BATCH_TIMEOUT_S
+        while len(descendants(process.pid)) < 2:
+            assert process.poll() is None and time.monotonic() < ends
+            time.sleep(0.01)
+        workers = descendants(process.pid)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        ends = time.monotonic() + 10
+        while [pid for pid in workers if alive(pid)]:
+            assert time.monotonic() < ends, "workers left running"
+            time.sleep(0.05)
+    finally:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        process.wait()
+    check_stores(stores)
