@@ -1,5 +1,7 @@
 """Coach mode's stores and faults (issue 16): a store file per athlete, and batches whose
-worker processes are killed with SIGKILL mid-review on this machine (``--jobs 2``).
+worker processes are killed with SIGKILL mid-review, on this machine (``--jobs 2``) and on Dask
+(a ``LocalCluster`` of worker processes, and a ``dask scheduler`` / ``dask worker`` pair
+started as a coach would start them).
 
 The roster is test_batch.py's, plus "Heavy", an athlete with a few hundred GPX files: their
 review keeps their store open long enough for the test to find the process that holds it and
@@ -12,10 +14,12 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -342,3 +346,114 @@ def test_a_batch_killed_leaves_no_worker_running(roster: Path, tmp_path: Path) -
             pass
         process.wait()
     check_stores(stores)
+
+
+# --------------------------------------------------------------------------------------------
+# Dask: worker processes, killed; a scheduler and a worker started as commands
+
+
+@pytest.fixture(scope="module")
+def process_cluster() -> Iterator[str]:
+    """Two single-threaded worker processes, and a scheduler set up as the README says: an
+    athlete is tried on at most two workers, and a worker is given one athlete at a time (so
+    a worker that dies takes no queued athlete's try with it)."""
+    distributed = pytest.importorskip("dask.distributed")
+    import dask
+
+    with dask.config.set({"distributed.scheduler.allowed-failures": ATTEMPTS - 1,
+                          "distributed.scheduler.worker-saturation": 1.0}), \
+            distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                     host="127.0.0.1", dashboard_address=None) as cluster:
+        yield cluster.scheduler_address
+
+
+def test_a_dask_worker_process_killed_mid_review_changes_nothing(
+        process_cluster: str, roster: Path, baseline: Path, tmp_path: Path) -> None:
+    stores = tmp_path / "stores"
+    kills, done = run_and_kill(batch_command(roster, tmp_path / "out", "--scheduler",
+                                             process_cluster, "--store", str(stores)),
+                               stores / "heavy.sqlite", times=1)
+    assert kills == 1
+    assert done.returncode == 0, done.stderr
+    assert files(tmp_path / "out") == files(baseline)
+    assert "heavy.sqlite" in check_stores(stores)
+
+
+def test_an_athlete_whose_dask_worker_dies_twice_is_failed(
+        process_cluster: str, roster: Path, baseline: Path, tmp_path: Path) -> None:
+    small = small_roster(roster, tmp_path / "roster")
+    stores = tmp_path / "stores"
+    kills, done = run_and_kill(batch_command(small, tmp_path / "out", "--scheduler",
+                                             process_cluster, "--store", str(stores)),
+                               stores / "heavy.sqlite", times=ATTEMPTS)
+    assert kills == 2
+    assert done.returncode == 0, done.stderr
+    heavy = index(tmp_path / "out")["athletes"][-1]
+    assert heavy["athlete"] == "Heavy" and heavy["status"] == "failed"
+    assert heavy["reason"].startswith("its Dask worker failed: KilledWorker")
+    for name in ("chen.json", "lu.json"):
+        assert (tmp_path / "out" / name).read_bytes() == (baseline / name).read_bytes()
+    assert check_stores(stores) == ["chen.sqlite", "heavy.sqlite", "lu.sqlite"]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_for_workers(address: str, count: int, deadline_s: float) -> None:
+    from dask.distributed import Client
+
+    with Client(address, timeout=deadline_s, set_as_default=False) as client:
+        client.wait_for_workers(count, timeout=deadline_s)
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """End a process we started and everything it started (its own session)."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pass
+    try:
+        os.killpg(process.pid, signal.SIGKILL)  # its nanny's worker, if still there
+    except ProcessLookupError:
+        pass
+    process.wait()
+
+
+def test_scheduler_and_worker_started_as_commands(roster: Path, baseline: Path,
+                                                  tmp_path: Path) -> None:
+    """The way the README tells a coach to start a cluster (on 127.0.0.1 only here), and a
+    worker process killed mid-review."""
+    pytest.importorskip("dask.distributed")
+    dask = Path(sys.executable).parent / "dask"
+    address = f"tcp://127.0.0.1:{free_port()}"
+    env = {**os.environ, "DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "1",
+           "DASK_DISTRIBUTED__SCHEDULER__WORKER_SATURATION": "1.0"}
+    started: list[subprocess.Popen[bytes]] = []
+    try:
+        started.append(subprocess.Popen(
+            [str(dask), "scheduler", "--host", "127.0.0.1", "--port", address.rsplit(":", 1)[1],
+             "--no-dashboard"], env=env, cwd=tmp_path, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL, start_new_session=True))
+        started.append(subprocess.Popen(
+            [str(dask), "worker", address, "--host", "127.0.0.1", "--nworkers", "2",
+             "--nthreads", "1", "--no-dashboard"], cwd=tmp_path, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL, start_new_session=True))
+        wait_for_workers(address, 2, deadline_s=90)
+        stores = tmp_path / "stores"
+        # the worker process reviewing Heavy is killed: its nanny starts another, and the
+        # scheduler gives Heavy to the other worker
+        kills, done = run_and_kill(batch_command(roster, tmp_path / "out", "--scheduler",
+                                                 address, "--store", str(stores)),
+                                   stores / "heavy.sqlite", times=1)
+    finally:
+        for process in reversed(started):
+            stop(process)
+    assert kills == 1
+    assert done.returncode == 0, done.stderr
+    assert files(tmp_path / "out") == files(baseline)
+    assert "heavy.sqlite" in check_stores(stores)
