@@ -634,21 +634,26 @@ def _on_dask(work: list[Job], address: str) -> list[Outcome]:
         raise RunlogError(f"cannot reach the Dask scheduler at {address}: {exc}") from exc
     with client:
         # pure=False: the same job run again must read the files again, not reuse a result
-        # the cluster still holds from an earlier batch.
+        # the cluster still holds from an earlier batch. A worker that dies mid-review is
+        # the scheduler's to handle: it gives the athlete to another worker, up to its
+        # allowed-failures (the README's scheduler command makes that two tries in all).
         futures = client.map(review_athlete, work, pure=False)
-        return _gather(work, futures, "its Dask worker")
+        return _gather(work, futures)
 
 
-def _gather(work: list[Job], futures: Iterable[Future[Outcome] | Any], runner: str
-            ) -> list[Outcome]:
-    """Each job's outcome; a job whose runner died (killed, out of memory) fails alone."""
+def _gather(work: list[Job], futures: Iterable[Future[Outcome] | Any]) -> list[Outcome]:
+    """Each job's outcome; a job the cluster gave up on fails alone."""
     outcomes = []
     for job, future in zip(work, futures):
         try:
             outcomes.append(future.result())
         except Exception as exc:  # noqa: BLE001 - the others' results still count
-            outcomes.append(Outcome(job.athlete.name, "failed",
-                                    reason=f"{runner} failed: {type(exc).__name__}: {exc}"))
+            if type(exc).__name__ == "KilledWorker":  # its message names Dask's task key
+                reason = ("its Dask worker died each time it reviewed this athlete "
+                          "(KilledWorker: the scheduler's allowed-failures were used up)")
+            else:
+                reason = f"its Dask worker failed: {type(exc).__name__}: {exc}"
+            outcomes.append(Outcome(job.athlete.name, "failed", reason=reason))
     return outcomes
 
 
