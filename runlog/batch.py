@@ -409,7 +409,9 @@ def athlete_stores(store: str | os.PathLike[str] | None, athletes: Sequence[str]
 
     ``store`` is a folder: each athlete gets a file in it named like their report
     (``anna-berg.sqlite``; distinct, and safe whatever the name), so the processes of a batch
-    never write the same file. ``store`` may also be an existing single store file, the
+    never write the same file. (Two names that collide are told apart by roster order, so a
+    reordered roster may swap their files: harmless, as parses are keyed by content; those
+    athletes are parsed afresh once.) ``store`` may also be an existing single store file, the
     layout before coach mode had a folder: every athlete then shares it as before (writers
     take turns), and nothing in it is moved or lost. ``create`` makes the folder here (not
     when the workers are other machines).
