@@ -227,14 +227,14 @@ def batch_command(roster: Path, output_dir: Path, fmt: str, as_of: Any, jobs: in
         raise click.UsageError("--jobs and --scheduler exclude each other: the Dask cluster "
                                "decides how many athletes run at once")
     store = store_path or default_store_folder()
-    if is_single_store(store):
-        click.echo(f"runlog: {store} is a single store file: every athlete shares it, as "
-                   "before; give --store a folder to keep one file per athlete", err=True)
     try:
         result = run_batch(roster, output_dir, fmt=fmt, as_of=as_of.date() if as_of else None,
                            jobs=jobs, scheduler=scheduler, store=store)
     except RunlogError as exc:
         raise click.ClickException(str(exc)) from exc
+    if is_single_store(store):  # said once it was found to be a store
+        click.echo(f"runlog: {store} is a single store file: every athlete shares it, as "
+                   "before; give --store a folder to keep one file per athlete", err=True)
     for athlete, why in result.retried:
         click.echo(f"runlog: {athlete}: the process reviewing them ended ({why}); "
                    "reviewed again", err=True)

@@ -168,7 +168,8 @@ def test_a_store_file_that_is_no_store_is_refused_before_any_work(tmp_path: Path
     done = CliRunner().invoke(main, ["batch", str(tmp_path / "roster"), "-o",
                                      str(tmp_path / "out"), "--store", str(notes), *AS_OF_ARG])
     assert done.exit_code == 1
-    assert done.stderr.splitlines()[-1].startswith(f"Error: {notes}: the store cannot be read")
+    assert done.stderr.startswith(f"Error: {notes}: the store cannot be read")
+    assert len(done.stderr.splitlines()) == 1
     assert not (tmp_path / "out").exists()
     assert notes.read_text(encoding="utf-8") == "not a store\n" * 100
 
