@@ -54,7 +54,7 @@ from .config import CONFIG_NAME, Settings, _line_of, load_settings, parse_settin
 from .errors import ConfigError, RunlogError, StoreError
 from .importers import machine_timezone
 from .load import Loaded, _exit_when_orphaned, load
-from .model import Severity
+from .model import EVIDENCE_RANK, Severity
 from .report import render
 from .report.html import CSS
 from .store import Store, default_path
@@ -241,6 +241,7 @@ class Outcome:
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SEVERITIES, 0))
     top_flag: str | None = None
     top_title: str | None = None
+    top_evidence: str | None = None
     last_week: dict[str, Any] | None = None
     text: str | None = field(default=None, repr=False)
 
@@ -259,6 +260,7 @@ class Outcome:
             "report": self.report,
             "reason": self.reason,
             "top_title": self.top_title,
+            "top_evidence": self.top_evidence,
             "last_week": self.last_week,
         }
 
@@ -300,6 +302,7 @@ def _outcome(name: str, report_file: str, report: Report, text: str) -> Outcome:
     top = report.worst
     return Outcome(name, "ok", report=report_file, counts=counts,
                    top_flag=top.code if top else None, top_title=top.title if top else None,
+                   top_evidence=top.evidence if top else None,
                    last_week=last_week(report), text=text)
 
 
@@ -432,10 +435,15 @@ def athlete_stores(store: str | os.PathLike[str] | None, athletes: Sequence[str]
 
 
 def rank_key(outcome: Outcome) -> tuple[Any, ...]:
-    """Worst current flag first, then the most alerts, warnings, infos; failed athletes last;
-    ties by name, so the order never depends on which worker finished first."""
-    return (outcome.status != "ok", *(-outcome.counts[s] for s in SEVERITIES),
-            outcome.athlete.casefold(), outcome.athlete)
+    """Worst current flag first; at the same severity, the strongest evidence behind that flag
+    (a moderate-evidence spike above a guideline note, however many notes); then the most
+    alerts, warnings, infos; failed athletes last; ties by name, so the order never depends on
+    which worker finished first."""
+    worst = SEVERITIES.index(outcome.worst) if outcome.worst else len(SEVERITIES)
+    evidence = EVIDENCE_RANK.get(outcome.top_evidence or "", 0)
+    return (outcome.status != "ok", worst, -evidence,
+            *(-outcome.counts[s] for s in SEVERITIES), outcome.athlete.casefold(),
+            outcome.athlete)
 
 
 def cpu_count() -> int:

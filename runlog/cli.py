@@ -1,42 +1,120 @@
 """The ``runlog`` command: parse options, call the Python API, print, map errors to exit codes.
 
 Exit codes: 0 ok, 1 error (nothing readable, bad config), 2 usage, 3 (report and batch, when asked
-with --fail-on) a current flag at or above the given severity.
+with --fail-on) a current flag at or above the given severity, 130 interrupted (Ctrl-C).
+
+Standard output carries only what was asked for (the table, the CSV, the report); summaries,
+skip lines and progress go to standard error, and ``--quiet`` silences them.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import click
 
-from . import __version__
-from .analyzers import analyze
-from .batch import FORMATS as BATCH_FORMATS
-from .batch import default_store_folder, is_single_store, run_batch
-from .config import Settings, find_config, load_settings
-from .errors import RunlogError
-from .load import Loaded, load
-from .model import Severity
-from .output import printable, to_csv, to_json, to_table
-from .report import FORMATS, render
-from .store import default_path
+def _interrupted_while_starting(signum: int, frame: Any) -> None:
+    """SIGINT before a command runs or after it has ended: one line, exit 130."""
+    sys.stderr.write("runlog: interrupted\n")
+    sys.stderr.flush()
+    os._exit(130)
+
+
+# Ctrl-C while the modules below load (pandas takes most of a second) ends the command in one
+# line, as it does later (see _Main); runlog/__init__.py imports nothing heavy, so this is
+# the command's first moment. The previous handler is back once they are loaded.
+_ON_MAIN_THREAD = threading.current_thread() is threading.main_thread()
+_PREVIOUS_SIGINT = (signal.signal(signal.SIGINT, _interrupted_while_starting)
+                    if _ON_MAIN_THREAD else None)
+
+import click  # noqa: E402
+
+from . import __version__  # noqa: E402
+from .analyzers import analyze  # noqa: E402
+from .batch import FORMATS as BATCH_FORMATS  # noqa: E402
+from .batch import default_store_folder, is_single_store, run_batch  # noqa: E402
+from .config import Settings, find_config, load_settings, parse_day  # noqa: E402
+from .errors import DateError, RunlogError  # noqa: E402
+from .load import Loaded, load  # noqa: E402
+from .model import Severity  # noqa: E402
+from .output import plural, printable, to_csv, to_json, to_table  # noqa: E402
+from .report import FORMATS, render  # noqa: E402
+from .store import ENV_VAR, Store, default_path, shown_path, user_store_path  # noqa: E402
+
+if _ON_MAIN_THREAD:
+    # None: the handler was not set from Python; Python's own is the nearest to it.
+    signal.signal(signal.SIGINT, _PREVIOUS_SIGINT if _PREVIOUS_SIGINT is not None
+                  else signal.default_int_handler)
+
+#: Exit code when a current flag is at or above --fail-on.
+EXIT_FLAGGED = 3
+#: Exit code after Ctrl-C (128 + SIGINT, as shells report it).
+EXIT_INTERRUPTED = 130
+
+#: What the running command has done so far, for the line printed on Ctrl-C.
+_PROGRESS: dict[str, Any] = {"files": 0, "stored": False}
+
+STORE_HELP = (f"Store file: a cache of parsed files, safe to delete (default: ${ENV_VAR}, else "
+              f"{shown_path(user_store_path())}).")
+#: batch's --store: a folder of store files, one per athlete, beside the single store.
+BATCH_STORE_HELP = (f"Store folder: a cache of parsed files, safe to delete, a store file per "
+                    f"athlete (default: 'athletes' beside ${ENV_VAR}, else beside "
+                    f"{shown_path(user_store_path())}).")
+
+
+class _Day(click.ParamType):
+    """A day written YYYY-MM-DD; a real one (2026-11-31 is refused as not a real date)."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Any:
+        try:
+            return parse_day(value)
+        except DateError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+class _Main(click.Group):
+    """The command group: Ctrl-C anywhere in a command ends it with one line and exit 130."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        _PROGRESS.update(files=0, stored=False)
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo(_interrupted(), err=True)
+            ctx.exit(EXIT_INTERRUPTED)
+
+
+def _interrupted() -> str:
+    files = _PROGRESS["files"]
+    if not _PROGRESS["stored"]:
+        return "runlog: interrupted"
+    if not files:
+        return "runlog: interrupted before any file was read"
+    return (f"runlog: interrupted; the {plural(files, 'file')} already read "
+            f"{'is' if files == 1 else 'are'} kept in the store")
 
 
 def _common(func: Callable[..., Any]) -> Callable[..., Any]:
     options = [
-        click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path)),
+        click.argument("paths", nargs=-1, required=True,
+                       type=click.Path(path_type=Path, exists=True)),
         click.option("--store", "store_path", type=click.Path(path_type=Path), default=None,
-                     help="Store file (default: $RUNLOG_STORE, else the user data folder)."),
+                     help=STORE_HELP),
         click.option("--config", "config_path", type=click.Path(path_type=Path,
                      dir_okay=False), default=None,
                      help="runlog.toml to use (default: the one beside PATH, else ./)."),
-        click.option("--athlete", default=None, help="Whose activities these are."),
-        click.option("--quiet", "-q", is_flag=True, help="Print no progress or skip lines."),
+        click.option("--athlete", default=None,
+                     help="Whose activities these are (wins over runlog.toml's athlete)."),
+        click.option("--quiet", "-q", is_flag=True,
+                     help="Print no progress, summary or skip lines (errors still show)."),
         click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
                      help="Processes that parse files (default: one per core)."),
     ]
@@ -51,22 +129,39 @@ def _settings(paths: tuple[Path, ...], config_path: Path | None) -> Settings:
 
 def _load(paths: tuple[Path, ...], store_path: Path | None, config_path: Path | None,
           athlete: str | None, quiet: bool, jobs: int | None, *,
-          use_store: bool = True) -> Loaded:
+          use_store: bool = True, writing: bool = False) -> Loaded:
     settings = _settings(paths, config_path)
-    store = (store_path or default_path()) if use_store else None
+    store = Store(store_path or default_path()) if use_store else None
+    try:
+        if store is not None and store.read_only and writing:
+            raise RunlogError("the store is read-only: nothing can be imported into it (a "
+                              "report can still read it); make it writable, or use another "
+                              "--store", str(store.path))
+        _PROGRESS["stored"] = store is not None and not store.read_only
+        return _load_into(paths, settings, store, athlete, quiet, jobs)
+    finally:
+        if store is not None:
+            store.close()
+
+
+def _load_into(paths: tuple[Path, ...], settings: Settings, store: Store | None,
+               athlete: str | None, quiet: bool, jobs: int | None) -> Loaded:
     show_progress = not quiet and sys.stderr.isatty()
     bar: Any = None
 
     def tick(done: int, total: int) -> None:
         nonlocal bar
+        _PROGRESS["files"] = done + 1
+        if not show_progress:
+            return
         if bar is None:
             bar = click.progressbar(length=total, label="reading", file=sys.stderr)
             bar.__enter__()
         bar.update(1)
 
     try:
-        loaded = load(paths, settings=settings, store=store, athlete=athlete,
-                      progress=tick if show_progress else None, jobs=jobs)
+        loaded = load(paths, settings=settings, store=store, athlete=athlete, progress=tick,
+                      jobs=jobs)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
@@ -75,17 +170,29 @@ def _load(paths: tuple[Path, ...], store_path: Path | None, config_path: Path | 
             click.echo(f"runlog: skipped {printable(str(problem))}", err=True)
         for problem in loaded.warnings:
             click.echo(f"runlog: left out {printable(str(problem))}", err=True)
+        if store is not None and store.read_only and store.unsaved:
+            click.echo(f"runlog: the store {store.path} is read-only: "
+                       f"{plural(store.unsaved, 'file')} it lacks "
+                       f"{'was' if store.unsaved == 1 else 'were'} read but not stored",
+                       err=True)
     if loaded.files_read == 0:
         found = "no activity files found" if loaded.files == 0 else "no file could be read"
-        raise click.ClickException(f"{found} in {', '.join(str(p) for p in paths)}")
+        raise RunlogError(f"{found} in {', '.join(str(p) for p in paths)}")
     return loaded
 
 
 def _summary(loaded: Loaded, shown: int) -> str:
-    return (f"{shown} activities, {loaded.files} files, {len(loaded.skipped)} skipped")
+    return (f"{plural(shown, 'activity')}, {plural(loaded.files, 'file')}, "
+            f"{len(loaded.skipped)} skipped")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _say(text: str, quiet: bool) -> None:
+    """A summary line: on standard error, so standard output stays data."""
+    if not quiet:
+        click.echo(text, err=True)
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="runlog")
 def main() -> None:
     """Read a runner's watch exports and flag training patterns linked to injuries."""
@@ -98,15 +205,15 @@ def import_command(paths: tuple[Path, ...], store_path: Path | None, config_path
     """Read PATHS (files, folders, zips, Strava exports) into the local store.
 
     Files already in the store (same size and time, or same content) are not parsed again.
+    The store is only a cache of parsed files: deleting it loses nothing but time.
     """
     try:
-        loaded = _load(paths, store_path, config_path, athlete, quiet, jobs)
+        loaded = _load(paths, store_path, config_path, athlete, quiet, jobs, writing=True)
     except RunlogError as exc:
         raise click.ClickException(str(exc)) from exc
-    if not quiet:
-        click.echo(f"{len(loaded.activities)} activities from {loaded.files_read} files "
-                   f"({loaded.parsed} parsed, {loaded.reused} unchanged), "
-                   f"{len(loaded.skipped)} skipped")
+    _say(f"{plural(len(loaded.activities), 'activity')} from {plural(loaded.files, 'file')} "
+         f"({loaded.parsed} parsed now, {loaded.reused} from the store), "
+         f"{len(loaded.skipped)} skipped", quiet)
 
 
 @main.command("activities")
@@ -134,28 +241,43 @@ def activities_command(paths: tuple[Path, ...], store_path: Path | None,
     settings = loaded.settings.with_overrides(units=units)
     if fmt == "json":
         click.echo(to_json(frame), nl=False)
-        return
-    if fmt == "csv":
+    elif fmt == "csv":
         click.echo(to_csv(frame), nl=False)
-        click.echo("# " + _summary(loaded, len(frame)))
-        return
-    click.echo(to_table(frame, settings.units, settings.metres_per_unit), nl=False)
-    click.echo(_summary(loaded, len(frame)))
+    else:
+        click.echo(to_table(frame, settings.units, settings.metres_per_unit), nl=False)
+    _say(_summary(loaded, len(frame)), quiet)
 
 
-#: Exit code when a current flag is at or above --fail-on.
-EXIT_FLAGGED = 3
+#: Report format by the output file's suffix, when --format is not given.
+SUFFIX_FORMATS = {".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "markdown",
+                  ".json": "json", ".txt": "text"}
+
+
+def _report_format(fmt: str | None, output: Path | None) -> str:
+    if fmt is not None:
+        return fmt
+    if output is None or not output.suffix:
+        return "text"
+    inferred = SUFFIX_FORMATS.get(output.suffix.lower())
+    if inferred is None:
+        raise click.UsageError(
+            f"cannot tell the report format from {output.name!r}: name the file .html, .md, "
+            f".json or .txt, or give --format {'|'.join(FORMATS)}")
+    return inferred
 
 
 @main.command("report")
 @_common
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text",
-              show_default=True, help="Report format.")
-@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Write the report to FILE instead of standard output.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
+              help="Report format (default: from -o FILE's suffix, .html .md .json .txt; "
+                   "else text).")
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False,
+                                                allow_dash=True), default=None,
+              help="Write the report to FILE instead of standard output ('-': standard "
+                   "output).")
 @click.option("--units", type=click.Choice(["mi", "km"]), default=None,
               help="Distance unit (default: runlog.toml, else mi).")
-@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+@click.option("--as-of", "as_of", type=_Day(), default=None,
               help="Report as of this day, YYYY-MM-DD (default: today).")
 @click.option("--window", type=click.IntRange(min=1), default=None,
               help="Days in the report window (default: runlog.toml, else 28).")
@@ -163,24 +285,27 @@ EXIT_FLAGGED = 3
               help="Exit 3 when a current flag is at least this severe.")
 @click.option("--no-store", is_flag=True, help="Read the files without using the store.")
 def report_command(paths: tuple[Path, ...], store_path: Path | None, config_path: Path | None,
-                   athlete: str | None, quiet: bool, jobs: int | None, fmt: str,
+                   athlete: str | None, quiet: bool, jobs: int | None, fmt: str | None,
                    output: Path | None,
                    units: str | None, as_of: Any, window: int | None, fail_on: str | None,
                    no_store: bool) -> None:
     """Report the injury-risk flags for the activities under PATHS.
 
     Exit codes: 0 report written, 1 error, 2 usage, 3 report written and a current flag is
-    at or above --fail-on.
+    at or above --fail-on, 130 interrupted (Ctrl-C).
     """
+    if output is not None and str(output) == "-":
+        output = None
+    fmt = _report_format(fmt, output)
     try:
         loaded = _load(paths, store_path, config_path, athlete, quiet, jobs,
                        use_store=not no_store)
         settings = loaded.settings.with_overrides(units=units, window_days=window)
-        result = analyze(loaded, settings, as_of=as_of.date() if as_of else None)
+        result = analyze(loaded, settings, as_of=as_of)
     except RunlogError as exc:
         raise click.ClickException(str(exc)) from exc
     colour = (output is None and fmt == "text" and sys.stdout.isatty()
-              and "NO_COLOR" not in os.environ)
+              and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb")
     rendered = render(result, fmt, colour=colour)
     if output is None:
         click.echo(rendered, nl=False)
@@ -202,7 +327,7 @@ def report_command(paths: tuple[Path, ...], store_path: Path | None, config_path
               help="Folder for index.html, index.json and one report per athlete.")
 @click.option("--format", "fmt", type=click.Choice(BATCH_FORMATS), default="html",
               show_default=True, help="Format of each athlete's report.")
-@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+@click.option("--as-of", "as_of", type=_Day(), default=None,
               help="Report as of this day, YYYY-MM-DD (default: today).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Athletes reviewed at once, in separate processes (default: all cores).")
@@ -212,8 +337,7 @@ def report_command(paths: tuple[Path, ...], store_path: Path | None, config_path
 @click.option("--fail-on", type=click.Choice(["info", "warning", "alert"]), default=None,
               help="Exit 3 when any athlete has a current flag at least this severe.")
 @click.option("--store", "store_path", type=click.Path(path_type=Path), default=None,
-              help="Store folder, one file per athlete (default: 'athletes' beside the "
-                   "single store: $RUNLOG_STORE's folder, else the user data folder).")
+              help=BATCH_STORE_HELP)
 def batch_command(roster: Path, output_dir: Path, fmt: str, as_of: Any, jobs: int | None,
                   scheduler: str | None, fail_on: str | None, store_path: Path | None) -> None:
     """Review a ROSTER of athletes: a folder with one sub-folder per athlete (each may hold
@@ -221,14 +345,14 @@ def batch_command(roster: Path, output_dir: Path, fmt: str, as_of: Any, jobs: in
 
     Writes each athlete's report and an index ranking them by their worst current flag.
     Exit codes: 0 done, 1 error or no athlete could be reviewed, 2 usage, 3 done and an
-    athlete has a current flag at or above --fail-on.
+    athlete has a current flag at or above --fail-on, 130 interrupted (Ctrl-C).
     """
     if jobs is not None and scheduler is not None:
         raise click.UsageError("--jobs and --scheduler exclude each other: the Dask cluster "
                                "decides how many athletes run at once")
     store = store_path or default_store_folder()
     try:
-        result = run_batch(roster, output_dir, fmt=fmt, as_of=as_of.date() if as_of else None,
+        result = run_batch(roster, output_dir, fmt=fmt, as_of=as_of,
                            jobs=jobs, scheduler=scheduler, store=store)
     except RunlogError as exc:
         raise click.ClickException(str(exc)) from exc
@@ -240,7 +364,7 @@ def batch_command(roster: Path, output_dir: Path, fmt: str, as_of: Any, jobs: in
                    "reviewed again", err=True)
     for outcome in result.failed:
         click.echo(f"runlog: {outcome.athlete}: {outcome.reason}", err=True)
-    click.echo(f"wrote {output_dir / 'index.html'}: {len(result.outcomes)} athletes, "
+    click.echo(f"wrote {output_dir / 'index.html'}: {plural(len(result.outcomes), 'athlete')}, "
                f"{len(result.failed)} could not be reviewed", err=True)
     if not result.succeeded:
         raise click.ClickException("no athlete could be reviewed")
@@ -248,5 +372,15 @@ def batch_command(roster: Path, output_dir: Path, fmt: str, as_of: Any, jobs: in
         sys.exit(EXIT_FLAGGED)
 
 
+def run() -> None:
+    """The ``runlog`` command (the console script and ``python -m runlog``)."""
+    try:
+        main(prog_name="runlog")
+    finally:
+        # Ctrl-C while Python shuts down (the pool's processes leaving): the same one line.
+        if _ON_MAIN_THREAD:
+            signal.signal(signal.SIGINT, _interrupted_while_starting)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    main(prog_name=os.path.basename(sys.argv[0]))
+    run()

@@ -65,3 +65,11 @@ class ConfigError(RunlogError):
 
 class StoreError(RunlogError):
     """The local store cannot be opened or is of an unknown schema version."""
+
+
+class DateError(RunlogError, ValueError):
+    """A date that is not written YYYY-MM-DD or is not a real day (``as_of="2026-11-31"``)."""
+
+
+class PathNotFound(RunlogError, FileNotFoundError):
+    """A path given to read that does not exist."""

@@ -13,21 +13,22 @@ import gc
 import hashlib
 import multiprocessing
 import os
+import signal
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path, PurePosixPath
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from .config import Settings, find_config, load_settings
-from .errors import ParseError
+from .config import CONFIG_NAME, Settings, find_config, load_settings
+from .errors import ParseError, PathNotFound, RunlogError
 from .importers import ReadOptions, machine_timezone, reader_for
 from .importers.archives import Item, discover, linked_source
 from .importers.merge import join_strava_rows, merge_duplicates
@@ -76,12 +77,24 @@ def load(
     is itself a pool's worker or runs other threads; 1: this process only); the result does
     not depend on it. Asked for with other threads running, the pool's processes are spawned
     (the calling script then needs the ``if __name__ == "__main__":`` guard).
+
+    ``athlete`` names the runner (it wins over ``runlog.toml``'s). A path that does not exist
+    raises :class:`~runlog.errors.PathNotFound`; paths whose own ``runlog.toml`` files name
+    different athletes raise a :class:`~runlog.errors.RunlogError` (unless ``athlete`` is
+    given). A read-only store is only read: what it lacks is parsed and not stored.
     """
     if jobs is not None and jobs < 1:
         raise ValueError(f"jobs must be 1 or more, not {jobs}")
     path_list = [Path(p) for p in paths]
+    for path in path_list:
+        if not os.path.lexists(path):
+            raise PathNotFound("no such file or folder", str(path))
     if settings is None:
         settings = load_settings(find_config(path_list))
+    if athlete:
+        settings = replace(settings, athlete=athlete)
+    else:
+        _one_athlete(path_list)
     timezone = settings.timezone or machine_timezone()
     options = ReadOptions(timezone=timezone, garmin_csv_units=settings.garmin_csv_units)
     owns_store = store is not None and not isinstance(store, Store)
@@ -95,8 +108,13 @@ def load(
         strava_rows: list[Activity] = []
         reads = _read_all(found.items, options, db, result, jobs)  # type: ignore[arg-type]
         writes: AbstractContextManager[None] = db.deferred() if db is not None else nullcontext()
-        with writes:
-            _collect(reads, found.items, result, by_source, strava_rows, progress)
+        try:
+            with writes:
+                _collect(reads, found.items, result, by_source, strava_rows, progress)
+        finally:
+            # Stops the parsing pool now, also when interrupted (Ctrl-C): the pending
+            # files are cancelled, and what was read is stored by ``writes``.
+            reads.close()
     finally:
         if owns_store and db is not None:
             db.close()
@@ -138,6 +156,26 @@ def _linked_source(row: Activity) -> str | None:
     if base.endswith("!"):
         return base + row.linked_file.lstrip("/")
     return linked_source(base.rstrip("/\\") or ".", row.linked_file)
+
+
+def _one_athlete(paths: list[Path]) -> None:
+    """Refuse paths whose own runlog.toml files name different athletes: one history is one
+    runner's (``athlete`` given to :func:`load` reads them as that one runner's)."""
+    if len(paths) < 2:
+        return
+    names: dict[str, list[str]] = {}
+    for path in paths:
+        folder = path if path.is_dir() else path.parent
+        config = folder / CONFIG_NAME
+        if config.is_file():
+            name = load_settings(config).athlete
+            if name:
+                names.setdefault(name, []).append(str(path))
+    if len(names) > 1:
+        whose = "; ".join(f"{name}: {', '.join(where)}" for name, where in names.items())
+        raise RunlogError(f"these paths hold different athletes' activities ({whose}); read "
+                          "one athlete at a time, or name one athlete (--athlete) to read them "
+                          "as one runner's history")
 
 
 def _athlete_from(paths: list[Path]) -> str | None:
@@ -263,6 +301,9 @@ _PARENT_CHECK_S = 0.5
 
 def _start_worker(options: ReadOptions, stored: frozenset[tuple[str, str]]) -> None:
     _WORKER_STATE["args"] = (options, stored)
+    # Ctrl-C reaches the whole process group: the import (the parent) stops the pool and
+    # says so in one line; a worker printing its own KeyboardInterrupt traceback would not.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     # What is alive now (runlog, pandas, numpy: some hundred thousand objects) lives as long
     # as the worker: kept out of the collector's full passes, which otherwise scan it all
     # again every few files (a fifth of the parsing time, benchmarks/ measured).

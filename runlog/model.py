@@ -213,7 +213,12 @@ class Severity(enum.IntEnum):
             raise ValueError(f"unknown severity {text!r} (info, warning or alert)") from None
 
 
-EVIDENCE_LEVELS = ("strong", "moderate", "weak", "guideline")
+#: How strong the evidence behind a flag is (EVIDENCE.md); "data" marks a flag about the
+#: history itself (its dates), which rests on no study.
+EVIDENCE_LEVELS = ("strong", "moderate", "weak", "guideline", "data")
+#: Stronger evidence ranks higher: at equal severity, the flag with the stronger study behind
+#: it is listed (and ranked in coach mode) first.
+EVIDENCE_RANK = {level: len(EVIDENCE_LEVELS) - i for i, level in enumerate(EVIDENCE_LEVELS)}
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ import io
 import json
 import math
 import re
+import unicodedata
 from typing import Any
 
 import pandas as pd
@@ -74,13 +75,24 @@ def to_csv(frame: pd.DataFrame) -> str:
     return buffer.getvalue()
 
 
+def plural(count: int, noun: str) -> str:
+    """``1 file``, ``2 files``, ``1 activity``, ``0 activities``."""
+    if count == 1:
+        return f"{count} {noun}"
+    if noun.endswith("y") and noun[-2:-1] not in "aeiou":
+        return f"{count} {noun[:-1]}ies"
+    return f"{count} {noun}s"
+
+
 def format_duration(seconds: float | None) -> str:
+    """Always hours:minutes:seconds (``0:52:10``, ``0:00:00``): ``52:10`` beside
+    ``12:04:00`` reads as twelve hours against fifty-two."""
     if seconds is None or (isinstance(seconds, float) and math.isnan(seconds)):
         return "-"
     total = round(seconds)
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+    return f"{hours}:{minutes:02d}:{secs:02d}"
 
 
 def format_pace(seconds: float | None, metres: float | None, metres_per_unit: float) -> str:
@@ -96,10 +108,54 @@ def printable(text: str) -> str:
     return _TERMINAL_CONTROL.sub("", " ".join(text.split()))
 
 
+def _char_width(char: str) -> int:
+    """Terminal columns of one character: 2 for wide ones (CJK, most emoji), 0 for combining
+    marks and zero-width ones."""
+    if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
+        return 0
+    if "\ufe00" <= char <= "\ufe0f":  # variation selectors
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes on a terminal (``len`` counts an emoji as one)."""
+    return sum(_char_width(c) for c in text)
+
+
+def _take(text: str, width: int, from_end: bool = False) -> str:
+    out: list[str] = []
+    used = 0
+    for char in reversed(text) if from_end else text:
+        used += _char_width(char)
+        if used > width:
+            break
+        out.append(char)
+    return "".join(reversed(out) if from_end else out)
+
+
+def fit(text: str, width: int) -> str:
+    """``text`` in at most ``width`` columns; cut in the middle (``Nike Peg…(blue)``) so that
+    names alike at the start (three pairs of one model) stay told apart by their end."""
+    if display_width(text) <= width:
+        return text
+    if width <= 1:
+        return "…"[:width]
+    tail = (width - 1) // 3 if width >= 9 else 0
+    head = _take(text, width - 1 - tail)
+    end = _take(text, tail, from_end=True) if tail else ""
+    return head.rstrip() + "…" + end.lstrip()
+
+
+def pad(text: str, width: int, right: bool = False) -> str:
+    """``text`` padded with spaces to ``width`` columns (on the left when ``right``)."""
+    gap = " " * max(0, width - display_width(text))
+    return gap + text if right else text + gap
+
+
 def _text(value: Any, width: int) -> str:
     text = "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
-    text = printable(text)
-    return text if len(text) <= width else text[: width - 1] + "…"
+    return pad(fit(printable(text), width), width)
 
 
 def to_table(frame: pd.DataFrame, units: str, metres_per_unit: float) -> str:
@@ -114,8 +170,8 @@ def to_table(frame: pd.DataFrame, units: str, metres_per_unit: float) -> str:
         moving = row.moving_time_s if not pd.isna(row.moving_time_s) else row.timer_time_s
         cadence = "-" if pd.isna(row.cadence_spm) else f"{row.cadence_spm:.0f}"
         lines.append(
-            f"{date:<16} {_text(row.sport, 9):<9} {dist:>8} {format_duration(moving):>8} "
+            f"{date:<16} {_text(row.sport, 9)} {dist:>8} {format_duration(moving):>8} "
             f"{format_pace(moving, row.distance_m, metres_per_unit):>8} {cadence:>4} "
-            f"{_text(row.surface, 9):<9} {_text(row.shoe, 14):<14} {_text(row.name, 30)}"
+            f"{_text(row.surface, 9)} {_text(row.shoe, 14)} {_text(row.name, 30)}".rstrip()
         )
     return "\n".join(lines) + "\n"

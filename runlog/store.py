@@ -13,7 +13,10 @@ mode's workers) seldom wait for each other. Several imports may share a store at
 writers take turns (``BEGIN IMMEDIATE``, waiting up to :data:`BUSY_TIMEOUT_S`), and rows are
 keyed by content, so the same file stored twice is one row. A store that is damaged, not
 SQLite, or of another schema version is refused with a :class:`~runlog.errors.StoreError`
-that says so.
+that says what is wrong and what to do: the store is only a cache of parsed files, safe to
+delete, but a file that is not a runlog store (a photo given as ``--store``) is never called
+one. A store this process may not write is opened read-only: it serves what it holds, and
+parses it lacks are not stored (:attr:`Store.read_only`, :attr:`Store.unsaved`).
 """
 
 from __future__ import annotations
@@ -39,7 +42,10 @@ ENV_VAR = "RUNLOG_STORE"
 #: How long a writer waits for another process's transaction to end.
 BUSY_TIMEOUT_S = 60.0
 _TABLES = ("meta", "files", "parses")
-_ADVICE = "remove it or use another --store"
+#: What a damaged store is, and what to do: nothing of the user's is in it.
+_ADVICE = ("it is only a cache of parsed files, safe to delete (nothing of yours is in it; the "
+           "next import reads the files again): delete it, or use another --store")
+_SQLITE_MAGIC = b"SQLite format 3\x00"
 T = TypeVar("T")
 _REFUSALS = {cls.__name__: cls for cls in (ParseError, NotAnActivity, UnsupportedFormat)}
 
@@ -49,7 +55,41 @@ def default_path() -> Path:
     env = os.environ.get(ENV_VAR)
     if env:
         return Path(env)
+    return user_store_path()
+
+
+def user_store_path() -> Path:
+    """The store in the user data folder (``~/.local/share/runlog/store.sqlite`` on Linux,
+    ``~/Library/Application Support/runlog/store.sqlite`` on macOS,
+    ``%LOCALAPPDATA%\\runlog\\store.sqlite`` on Windows)."""
     return Path(platformdirs.user_data_dir("runlog", appauthor=False)) / "store.sqlite"
+
+
+def shown_path(path: Path) -> str:
+    """``path`` with the home folder written ``~``, for help text."""
+    try:
+        return str(Path("~") / path.relative_to(Path.home()))
+    except ValueError:
+        return str(path)
+
+
+def _is_sqlite(path: Path) -> bool:
+    """Whether ``path`` is empty, missing, or starts as an SQLite file does."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(len(_SQLITE_MAGIC))
+    except OSError:
+        return True
+    return not head or head == _SQLITE_MAGIC
+
+
+def _is_read_only(exc: BaseException) -> bool:
+    """SQLITE_READONLY, or SQLITE_CANTOPEN on a file that exists (a folder we cannot write)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN)
+    text = str(exc)
+    return "readonly database" in text or "unable to open database file" in text
 
 
 _SCHEMA = """
@@ -106,6 +146,22 @@ class Store:
         #: writes held back by :meth:`deferred`, each a file's statements
         self._pending: list[list[tuple[str, tuple[object, ...]]]] | None = None
         self._pending_since = 0.0
+        #: True when the store cannot be written (a read-only file or folder): it is then only
+        #: read, and parses it lacks are not stored (:attr:`unsaved` counts them).
+        self.read_only = False
+        self.unsaved = 0
+        if self.path.is_dir():
+            raise StoreError("this is a folder; the store is a file: give --store a file "
+                             "path such as " + str(self.path / "store.sqlite"), str(self.path))
+        if not _is_sqlite(self.path):
+            # A photo, a GPX file...: not runlog's, so never advise deleting it.
+            raise StoreError(
+                "this file is not a runlog store and cannot be read as one (it is not an "
+                "SQLite database; runlog left it as it was): point --store at a runlog store "
+                "or at a file to create", str(self.path))
+        if self.path.exists() and not os.access(self.path, os.W_OK):
+            self._open_read_only()
+            return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
@@ -122,9 +178,46 @@ class Store:
                 _while_busy(lambda: self._db.execute("PRAGMA journal_mode=WAL"))
                 self._db.execute("PRAGMA synchronous=NORMAL")
                 _while_busy(self._check_schema)
+        except StoreError as exc:
+            self._db.close()
+            cause = exc.__cause__
+            if (cause is not None and _is_read_only(cause) and not _is_busy(cause)
+                    and self.path.is_file()):
+                self._open_read_only()  # a file or folder this process may not write
+                return
+            raise
         except BaseException:
             self._db.close()
             raise
+
+    def _open_read_only(self) -> None:
+        """Open the store for reading only (it cannot be written): reports still use it."""
+        self.read_only = True
+        from urllib.parse import quote
+
+        uri = "file:" + quote(str(self.path.absolute()))
+        last: sqlite3.DatabaseError | None = None
+        # mode=ro reads a WAL store when its folder lets SQLite keep the shared-memory
+        # file; else immutable=1 reads the file as it is (no other process may write it).
+        for flags in ("?mode=ro", "?mode=ro&immutable=1"):
+            try:
+                self._db = sqlite3.connect(uri + flags, uri=True, timeout=BUSY_TIMEOUT_S,
+                                           isolation_level=None)
+            except sqlite3.DatabaseError as exc:
+                last = exc
+                continue
+            try:
+                with self._damage("opening read-only"):
+                    _while_busy(self._check_schema)
+                return
+            except StoreError as exc:
+                self._db.close()
+                if not isinstance(exc.__cause__, sqlite3.DatabaseError) \
+                        or not _is_read_only(exc.__cause__):
+                    raise
+                last = exc.__cause__
+        raise StoreError(f"the store is read-only and cannot be opened for reading ({last}); "
+                         f"{_ADVICE}", str(self.path))
 
     @contextmanager
     def _damage(self, doing: str) -> Iterator[None]:
@@ -142,29 +235,53 @@ class Store:
                              str(self.path)) from exc
 
     def _check_schema(self) -> None:
+        if self.read_only:
+            self._check_version(self._tables())
+            return
         with self.transaction():
-            tables = {row[0] for row in self._db.execute(
-                "SELECT name FROM sqlite_master WHERE type='table'")}
-            if "meta" in tables:
-                row = self._db.execute(
-                    "SELECT value FROM meta WHERE key='schema_version'").fetchone()
-                version = row[0] if row else None
-                if str(version) != str(SCHEMA_VERSION):
-                    raise StoreError(
-                        f"store schema version {version} is not {SCHEMA_VERSION}, the one this "
-                        f"runlog reads; {_ADVICE}", str(self.path))
-                missing = [t for t in _TABLES if t not in tables]
-                if missing:
-                    raise StoreError(f"the store lacks its {', '.join(missing)} table; {_ADVICE}",
-                                     str(self.path))
+            tables = self._tables()
+            if self._check_version(tables):
                 return
-            if tables:
-                raise StoreError("this SQLite file is not a runlog store", str(self.path))
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
                     self._db.execute(statement)
             self._db.execute("INSERT INTO meta VALUES ('schema_version', ?)",
                              (str(SCHEMA_VERSION),))
+
+    def _tables(self) -> set[str]:
+        return {row[0] for row in self._db.execute(
+            "SELECT name FROM sqlite_master WHERE type='table'")}
+
+    def _check_version(self, tables: set[str]) -> bool:
+        """True for a runlog store this runlog reads, False for an empty file; else a
+        StoreError that says what the file is and what to do."""
+        if "meta" in tables:
+            row = self._db.execute(
+                "SELECT value FROM meta WHERE key='schema_version'").fetchone()
+            version = row[0] if row else None
+            if str(version) != str(SCHEMA_VERSION):
+                newer = str(version).isdigit() and int(version) > SCHEMA_VERSION
+                advice = ("a newer runlog wrote it: upgrade runlog (pip install -U runlog) to "
+                          "use it, or use another --store (it is only a cache of parsed files, "
+                          "safe to delete)" if newer else _ADVICE)
+                raise StoreError(
+                    f"store schema version {version} is not {SCHEMA_VERSION}, the one this "
+                    f"runlog reads; {advice}", str(self.path))
+            missing = [t for t in _TABLES if t not in tables]
+            if missing:
+                raise StoreError(f"the store lacks its {', '.join(missing)} table; {_ADVICE}",
+                                 str(self.path))
+            return True
+        if tables:
+            raise StoreError(
+                f"this SQLite file is not a runlog store (it holds other tables: "
+                f"{', '.join(sorted(tables)[:3])}; runlog left it as it was): use another "
+                "--store", str(self.path))
+        if self.read_only:
+            raise StoreError("the store is empty and read-only: runlog can neither read nor "
+                             "write it; make it writable, or use another --store",
+                             str(self.path))
+        return False
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -298,6 +415,10 @@ class Store:
             self._commit(pending)
 
     def _write(self, statements: list[tuple[str, tuple[object, ...]]]) -> None:
+        if self.read_only:
+            if any(sql.startswith("INSERT OR REPLACE INTO parses") for sql, _ in statements):
+                self.unsaved += 1
+            return
         if self._pending is None:
             self._commit([statements])
             return

@@ -126,14 +126,31 @@ def drop_history(easy_now: float, fast_now: float = 182.0) -> list:
     return before + easy + fast
 
 
-@pytest.mark.parametrize("units", ["km", "mi"])
-def test_cadence_drop_just_over_5_percent(units):
-    # 1 - 170.2 / 180 = 5.44%
+@pytest.mark.parametrize("units, pace", [("km", "6:00/km"), ("mi", "9:39/mi")])
+def test_cadence_drop_just_over_5_percent(units, pace):
+    # 1 - 170.2 / 180 = 5.44%, the baseline runs at the easy runs' pace (360 s/km)
     flag = only(report(drop_history(170.2), AS_OF, units=units), "cadence.drop")
     assert flag.severity is Severity.INFO
     assert (flag.value, flag.threshold) == (pytest.approx(1 - 170.2 / 180), 0.05)
-    assert flag.message.startswith("Your easy runs lately average 170 steps/min, 5% below your "
-                                   "own baseline of 180 in the 90 days before.")
+    assert flag.message.startswith("Your easy runs lately average 170 steps/min, 5.4% below "
+                                   "your own baseline of 180 in the 90 days before, both at "
+                                   f"{pace} (within 5%).")
+
+
+def test_cadence_drop_of_exactly_5_percent_is_not_more_than_5():
+    assert unflagged(report(drop_history(171), AS_OF), "cadence.drop")  # 1 - 171 / 180
+
+
+def test_cadence_drop_compares_at_the_same_pace():
+    # the same 3 baseline runs at 360 s/km, but the easy runs now at 400 s/km (11% slower):
+    # no baseline run at that pace, so a 6% lower cadence is not a drop, and a note says why
+    runs = drop_history(180)[:3] + [run(d, 8, cadence=169, pace_s_per_km=400)
+                                    for d in days("2026-09-10", 3, 7)]
+    rep = report(runs, AS_OF)
+    assert unflagged(rep, "cadence.drop")
+    assert ("Easy-run cadence not compared with your baseline: only 0 of your runs in the 90 "
+            "days before the last 28 were at your recent easy pace of 6:40/km (within 5%)"
+            in " ".join(rep.data_notes))
 
 
 def test_cadence_drop_just_under_5_percent():

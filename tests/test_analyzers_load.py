@@ -8,18 +8,29 @@ from datetime import date, timedelta
 import numpy as np
 import pytest
 
-from history import days, only, report, run, unflagged
+from history import activity, days, only, report, run, unflagged
+from runlog.analyzers import load
 from runlog.model import Severity
 
 LA = "America/Los_Angeles"
+
+
+def known_from(day: str) -> list:
+    """A ride on ``day``: the history starts there. Days before a history's first activity
+    are unknown, and a rule judges only what its whole reference span covers."""
+    return [activity(day, sport="cycling", km=30, minutes=60)]
+
+
+#: Most histories below are known from June, so every reference span is inside them.
+KNOWN = known_from("2026-06-01")
 
 
 # --- load.spike: against the longest run of the 30 days before (Frandsen et al. 2025) -------
 
 def spike_history(new: float, key: str = "km") -> list:
     # longest of the 30 days before 2026-10-01 is the 10 (km or mi) run of 09-10
-    return [run("2026-09-10", **{key: 10}), run("2026-09-20", **{key: 8}),
-            run("2026-10-01", **{key: new})]
+    return KNOWN + [run("2026-09-10", **{key: 10}), run("2026-09-20", **{key: 8}),
+                    run("2026-10-01", **{key: new})]
 
 
 @pytest.mark.parametrize("units, key, new, text", [
@@ -60,10 +71,10 @@ def test_spike_just_under_100_percent_stays_a_warning():
 
 def test_spike_looks_back_30_days_only():
     # a 20 km run 31 days before 10-01 no longer counts: 12 km is 20% over the 10 km of 09-10
-    early = [run("2026-08-31", 20), run("2026-09-10", 10), run("2026-10-01", 12)]
+    early = KNOWN + [run("2026-08-31", 20), run("2026-09-10", 10), run("2026-10-01", 12)]
     assert only(report(early, "2026-10-05"), "load.spike").value == pytest.approx(0.2)
     # 29 days before, it still does: 12 km is shorter than 20 km
-    inside = [run("2026-09-02", 20), run("2026-09-10", 10), run("2026-10-01", 12)]
+    inside = KNOWN + [run("2026-09-02", 20), run("2026-09-10", 10), run("2026-10-01", 12)]
     assert unflagged(report(inside, "2026-10-05"), "load.spike")
 
 
@@ -85,9 +96,9 @@ def test_spike_settings_move_the_flag():
 
 def ramp_history(third: float, key: str = "km", first: float = 10) -> list:
     # week of 09-21: first + 10; week of 09-28: 10 + 10 + third
-    return [run("2026-09-22", **{key: first}), run("2026-09-24", **{key: 10}),
-            run("2026-09-29", **{key: 10}), run("2026-10-01", **{key: 10}),
-            run("2026-10-03", **{key: third})]
+    return KNOWN + [run("2026-09-22", **{key: first}), run("2026-09-24", **{key: 10}),
+                    run("2026-09-29", **{key: 10}), run("2026-10-01", **{key: 10}),
+                    run("2026-10-03", **{key: third})]
 
 
 @pytest.mark.parametrize("units, key, shown", [
@@ -122,7 +133,7 @@ def test_weekly_ramp_of_exactly_30_percent_is_not_flagged(key):
 
 def test_weekly_ramp_ignores_a_tiny_week_before():
     # 9.5 + 0 km is under the 10 km floor: 9.5 -> 20 km (+111%) says nothing
-    tiny = [run("2026-09-22", 9.5), run("2026-09-29", 10), run("2026-10-01", 10)]
+    tiny = KNOWN + [run("2026-09-22", 9.5), run("2026-09-29", 10), run("2026-10-01", 10)]
     assert unflagged(report(tiny, "2026-10-04"), "load.weekly_ramp")
     # ... unless the floor is lowered
     flag = only(report(tiny, "2026-10-04", weekly_ramp_min_km=5.0), "load.weekly_ramp")
@@ -147,7 +158,8 @@ def sunday_night_history(with_local: bool) -> list:
     # on Sunday 10-04, which is 06:30 on Monday 10-05 in UTC (PDT is UTC-7)
     runs = [run(d, 10, tz=LA, with_local=with_local)
             for d in ("2026-09-22", "2026-09-24", "2026-09-29", "2026-10-01")]
-    return runs + [run("2026-10-04", 7, tz=LA, hour=23, minute=30, with_local=with_local)]
+    return KNOWN + runs + [run("2026-10-04", 7, tz=LA, hour=23, minute=30,
+                               with_local=with_local)]
 
 
 @pytest.mark.parametrize("with_local, timezone", [
@@ -171,8 +183,8 @@ def test_sunday_night_run_on_a_utc_clock_moves_to_monday():
 @pytest.mark.parametrize("with_local", [True, False])
 def test_monday_after_midnight_in_berlin_starts_the_new_week(with_local):
     # 00:30 on Monday 09-28 in Berlin is 22:30 on Sunday 09-27 in UTC (CEST is UTC+2)
-    runs = [run(d, 10, with_local=with_local) for d in ("2026-09-22", "2026-09-24",
-                                                        "2026-09-30", "2026-10-02")]
+    runs = KNOWN + [run(d, 10, with_local=with_local) for d in ("2026-09-22", "2026-09-24",
+                                                                "2026-09-30", "2026-10-02")]
     runs.append(run("2026-09-28", 7, hour=0, minute=30, with_local=with_local))
     rep = report(runs, "2026-10-04", timezone="Europe/Berlin")
     weeks = [(w["week_start"], w["distance"]) for w in rep.to_dict()["weeks"]]
@@ -194,7 +206,7 @@ def break_history(second_back: float, key: str = "km", first_back: str = "2026-0
                   each: float = 10, first: float = 8) -> list:
     # 8 runs of `each` in the 28 days up to 08-27: weekly average 8 x each / 4 = 2 x each.
     # 09-11 is 15 days after 08-27: 14 days without running.
-    runs = [run(d, **{key: each}) for d in BEFORE_BREAK]
+    runs = KNOWN + [run(d, **{key: each}) for d in BEFORE_BREAK]
     return runs + [run(first_back, **{key: first}), run("2026-09-14", **{key: second_back})]
 
 
@@ -246,9 +258,11 @@ def weekly_runs(first_monday: str, weeks: int, weekdays: tuple[int, ...], km: fl
 
 
 def acwr_history(acute_third: float) -> list:
-    # four weeks from Monday 08-31 with 10 km on Tuesday and Thursday: the chronic load is
-    # 80 km / 4 = 20 km a week; the week of 09-28 has 10 + 10 + acute_third
-    return weekly_runs("2026-08-31", 4, (1, 3), 10) + [
+    # a ride on Friday 08-28 starts the history, so the week of 09-28 is 31 days in and its
+    # 28 days before (08-31..09-27) are inside it; four weeks from Monday 08-31 with 10 km
+    # on Tuesday and Thursday: the chronic load is 80 km / 4 = 20 km a week; the week of
+    # 09-28 has 10 + 10 + acute_third
+    return known_from("2026-08-28") + weekly_runs("2026-08-31", 4, (1, 3), 10) + [
         run("2026-09-29", 10), run("2026-10-01", 10), run("2026-10-03", acute_third)]
 
 
@@ -279,24 +293,43 @@ def test_acwr_setting_moves_the_flag():
                 "load.acwr").value == pytest.approx(1.48)
 
 
-def test_acwr_counts_the_last_seven_days_of_a_week_in_progress():
-    # as of Thursday 10-08 the acute load is 10-02..10-08: the 12 km of 10-03; the chronic
-    # load is 09-04..10-01: 09-08, 09-10, 09-15, 09-17, 09-22, 09-24, 09-29 and 10-01,
-    # 8 x 10 = 80 km / 4 = 20 km a week -> 12 / 20 = 0.6
+def test_acwr_of_a_week_in_progress_is_left_empty_in_the_weeks():
+    # as of Thursday 10-08 the week of 10-05 holds nothing yet: no ratio for it in the weeks
+    # (the old figure, 0.6, set the last seven days, mostly the week before, under its name);
+    # the week of 09-28 is whole: (10 + 10 + 12) / 20 = 1.6
     rep = report(acwr_history(12), "2026-10-08")
-    assert weekly_acwr(rep)[-1] == pytest.approx(0.6)
+    assert weekly_acwr(rep) == [None, None, None, None, 1.6, None]
+    assert only(rep, "load.acwr").date == date(2026, 9, 28)
 
 
-def test_acwr_needs_28_days_before_the_last_seven():
-    # as of 10-01 the chronic span (08-28..09-24) starts before the history does (08-31)
-    assert weekly_acwr(report(acwr_history(30), "2026-10-01")) == [None] * 5
+def test_acwr_of_a_week_in_progress_is_flagged_on_its_days_so_far():
+    # as of Wednesday 10-07, 36 km since Monday against the four weeks before (09-07..10-04:
+    # 6 x 10 + 10 + 10 + 9 = 89 km, 22.25 a week): 1.62 so far, which the rest of the week
+    # can only raise
+    runs = acwr_history(9) + [run("2026-10-05", 18), run("2026-10-07", 18)]
+    rep = report(runs, "2026-10-07")
+    flag = only(rep, "load.acwr")
+    assert (flag.date, flag.end) == (date(2026, 10, 5), date(2026, 10, 7))
+    assert flag.value == pytest.approx(36 / 22.25)
+    assert "of the four before it so far" in flag.message
+    assert weekly_acwr(rep)[-1] is None
+
+
+def test_acwr_needs_28_days_before_the_week():
+    # the week of 09-21 would set 09-21..09-27 against 08-24..09-20, which starts before the
+    # history does (08-28): no ratio, and no flag for its 20 km over 15 km a week; as of
+    # 10-01 the week of 09-28 is still running and holds 20 km, 1.0 times the chronic load
+    rep = report(acwr_history(30), "2026-10-01")
+    assert weekly_acwr(rep) == [None] * 5
+    assert unflagged(rep, "load.acwr")
 
 
 # --- load.strain: Foster's weekly load x monotony against the athlete's own history --------
 
-# Three equal runs of d km in a week (Mon, Wed, Fri; rest days 0): mean 3d/7, sample SD
-# d*sqrt(2/7), monotony 3/sqrt(14) = 0.80178, strain 3d x 0.80178 = 2.40535 d.
-STRAIN_PER_KM = 9 / np.sqrt(14)
+# Three equal runs of d km in a week (Mon, Wed, Fri; rest days 0): mean 3d/7; only the four
+# rest days are lighter than the average day, each by 3d/7: SD sqrt(4 x 9d^2/49 / 6) =
+# d sqrt(6)/7, monotony 3/sqrt(6) = 1.22474, strain 3d x 1.22474 = 3.67423 d.
+STRAIN_PER_KM = 9 / np.sqrt(6)
 
 
 def strain_history(last_each: float, earlier_weeks: int = 8) -> list:
@@ -319,19 +352,19 @@ def test_monotony_of_six_equal_runs_and_a_rest_day_is_about_2_3():
 
 @pytest.mark.parametrize("units", ["km", "mi"])  # strain is in km-based load units in both
 def test_strain_just_over_the_90th_percentile(units):
-    # earlier strains 2.40535 x [10..17]; numpy's 90th percentile: position 0.9 x 7 = 6.3,
-    # 16 + 0.3 x (17 - 16) = 16.3 -> 39.207. The last week: 2.40535 x 16.4 = 39.448
+    # earlier strains 3.67423 x [10..17]; numpy's 90th percentile: position 0.9 x 7 = 6.3,
+    # 16 + 0.3 x (17 - 16) = 16.3 -> 59.890. The last week: 3.67423 x 16.4 = 60.257
     rep = report(strain_history(16.4), "2026-10-04", units=units)
     flag = only(rep, "load.strain")
     assert flag.severity is Severity.INFO
     assert flag.value == pytest.approx(STRAIN_PER_KM * 16.4)
     assert flag.threshold == pytest.approx(STRAIN_PER_KM * 16.3)
     assert (flag.date, flag.end) == (date(2026, 9, 28), date(2026, 10, 4))
-    assert "was 39, above your own 90th percentile of the previous months (39)" in flag.message
+    assert "was 60, above your own 90th percentile of the previous months (60)" in flag.message
 
 
 def test_strain_just_under_the_90th_percentile():
-    assert unflagged(report(strain_history(16.2), "2026-10-04"), "load.strain")  # 38.97 < 39.21
+    assert unflagged(report(strain_history(16.2), "2026-10-04"), "load.strain")  # 59.52 < 59.89
 
 
 def test_strain_needs_eight_earlier_weeks():
@@ -339,9 +372,28 @@ def test_strain_needs_eight_earlier_weeks():
 
 
 def test_strain_setting_moves_the_flag():
-    # the 100th percentile is the earlier maximum, 2.40535 x 17 = 40.89
+    # the 100th percentile is the earlier maximum, 3.67423 x 17 = 62.46
     assert unflagged(report(strain_history(16.4), "2026-10-04", strain_percentile=100.0),
                      "load.strain")
-    # 50th percentile: 13.5 x 2.40535 = 32.47 < 2.40535 x 14
+    # 50th percentile: 13.5 x 3.67423 = 49.60 < 3.67423 x 14
     flag = only(report(strain_history(14), "2026-10-04", strain_percentile=50.0), "load.strain")
     assert flag.threshold == pytest.approx(STRAIN_PER_KM * 13.5)
+
+
+@pytest.mark.parametrize("week, expected", [
+    ([8, 8, 8, 8, 8, 8, 0], 6 / np.sqrt(7)),  # Foster's 2.27; downside SD alone gives 2.45
+    ([8] * 7, 6 / np.sqrt(7)),  # no lighter day: the cap, not infinity
+    ([8, 8, 8, 8, 8, 28, 0], 6 / np.sqrt(7)),  # a long run is load, not variety (Foster: 1.13)
+    ([10, 0, 10, 0, 10, 0, 0], 3 / np.sqrt(6)),  # 4 rest days 30/7 below the mean
+    ([0] * 7, None),
+])
+def test_monotony_counts_the_lighter_days_and_stays_in_foster_range(week, expected):
+    value = load.monotony(np.array(week, dtype=float) * 1000)
+    assert value == (None if expected is None else pytest.approx(expected))
+
+
+def test_a_break_is_a_stretch_of_break_days_without_running():
+    daily = np.array([5, 0, 0, 0, 5, 0, 0, 0, 0], dtype=float)
+    assert load.resting(daily, 3).tolist() == [False, True, True, True, False,
+                                               True, True, True, True]
+    assert not load.resting(daily, 5).any()

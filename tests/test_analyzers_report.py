@@ -71,7 +71,9 @@ def test_summary_counts_the_window_in_the_users_units(units, distance, longest):
 
 
 def test_current_flags_worst_first_and_older_ones_in_history():
-    runs = [run("2026-07-01", 10), run("2026-07-15", 25),  # spike on 07-15: history
+    # the history starts on 06-10, so 07-15 has its 30 days before it inside the history
+    runs = [run("2026-06-10", 10), run("2026-07-01", 10),
+            run("2026-07-15", 25),  # spike on 07-15: history
             run("2026-09-01", 10), run("2026-09-03", 10),  # week of 08-31: 20 km
             run("2026-09-08", 10), run("2026-09-10", 10), run("2026-09-12", 7),  # 27 km
             run("2026-09-20", 12), run("2026-10-01", 25)]  # 25 / 12: +108%, an alert
@@ -141,8 +143,8 @@ DEGENERATE = {
                           {"surface.unknown"}, []),
     "zero-length runs": ([run(d, 0.0) for d in days("2026-09-20", 4, 3)], set(), []),
     "runs as readers leave them (no id, no local start)": (
-        [run(d, 8 + i, activity_id=None, with_local=False)
-         for i, d in enumerate(days("2026-09-20", 4, 3))], {"load.spike"}, []),
+        [run(d, 8, activity_id=None, with_local=False) for d in days("2026-08-20", 10, 3)]
+        + [run("2026-09-20", 10, activity_id=None, with_local=False)], {"load.spike"}, []),
     "a year-long gap": ([run("2025-09-01", 8), run("2026-10-01", 8)], set(), []),
     "nothing in the window": ([run(d, 8) for d in days("2026-06-01", 5, 3)], set(), []),
     "everything after as_of": ([run("2026-11-01", 8)], set(),
@@ -169,7 +171,9 @@ def test_degenerate_history_gives_notes_not_a_crash(name):
 
 def test_no_runs_gives_empty_figures():
     out = report([], AS_OF).to_dict()
-    assert (out["flags"], out["history"], out["shoes"], out["weeks"]) == ([], [], [], [])
+    # nothing to judge, and the report says so: the history is stale (issue 15, item 1)
+    assert [f["code"] for f in out["flags"]] == ["data.stale"]
+    assert (out["history"], out["shoes"], out["weeks"]) == ([], [], [])
     assert out["summary"]["runs"] == 0 and out["summary"]["first_day"] is None
     assert out["cadence"]["median"] is None
     assert out["surfaces"]["hard_share"] is None and out["surfaces"]["unknown_share"] is None

@@ -136,6 +136,8 @@ def test_worn_shoe_not_run_in_lately_is_listed_but_not_flagged():
 
 
 def test_shoe_assignment_rules():
+    # Was: the most recently first-used shoe won every tie, so Racer took 09-20 as fact
+    # (issue 11 item 9) and the trail run of 09-22 from the trail shoe (item 6).
     shoes = [
         Shoe("Road A", first_used=date(2026, 1, 1), retired=date(2026, 8, 31)),
         Shoe("Road B", first_used=date(2026, 9, 1)),
@@ -145,23 +147,28 @@ def test_shoe_assignment_rules():
     runs = [
         run("2025-12-20", 5),  # before every shoe's first_used: unassigned
         run("2026-08-10", 6),  # Road A (Trail's surfaces do not match a road run)
-        run("2026-08-12", 7, surface="trail"),  # Trail and Road A match: Trail is newer
+        run("2026-08-12", 7, surface="trail"),  # Trail lists trail: it beats the general Road A
         run("2026-09-05", 8),  # Road B (Road A retired on 08-31)
-        run("2026-09-20", 9),  # Road B and Racer match: Racer is newer
+        run("2026-09-20", 9),  # Road B and Racer, both general: shared, credited to neither
         run("2026-09-21", 10, surface="trail", shoe="Speedgoat"),  # named by its source
-        run("2026-09-22", 11, surface="trail"),  # Road B, Trail, Racer: Racer is newest
+        run("2026-09-22", 11, surface="trail"),  # Trail lists trail: it beats Road B and Racer
     ]
     rep = report(runs, AS_OF, units="km", shoes=shoes)
     by_name = {s["name"]: s for s in rep.to_dict()["shoes"]}
     # configured shoes first, in config order, then shoes only the sources name
     assert list(by_name) == ["Road A", "Road B", "Trail", "Racer", "Speedgoat"]
     assert {n: (s["runs"], s["distance"]) for n, s in by_name.items()} == {
-        "Road A": (1, 6.0), "Road B": (1, 8.0), "Trail": (1, 7.0), "Racer": (2, 20.0),
+        "Road A": (1, 6.0), "Road B": (1, 8.0), "Trail": (2, 18.0), "Racer": (0, 0.0),
         "Speedgoat": (1, 10.0)}
-    assert (by_name["Racer"]["first_run"], by_name["Racer"]["last_run"]) == ("2026-09-20",
+    assert {n: (s["shared_runs"], s["distance_up_to"], s["shared_with"])
+            for n, s in by_name.items() if s["shared_runs"]} == {
+        "Road B": (1, 17.0, ["Racer"]), "Racer": (1, 9.0, ["Road B"])}
+    assert (by_name["Trail"]["first_run"], by_name["Trail"]["last_run"]) == ("2026-08-12",
                                                                             "2026-09-22")
     assert by_name["Road A"]["status"] == "retired"
     assert rep.figures["shoes_unassigned"] == {"runs": 1, "distance": 5.0}
+    assert any("1 run (9.0 km) names no shoe and could have been either Road B or Racer"
+               in n for n in rep.data_notes)
 
 
 @pytest.mark.parametrize("units, distance", [("mi", 450.0), ("km", 724.2)])

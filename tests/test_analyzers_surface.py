@@ -101,26 +101,31 @@ def test_all_unknown_gives_the_unknown_note_and_no_hard_flag():
     assert rep.to_dict()["surfaces"]["hard_share"] is None
 
 
-def shift_history(trail_before: float, trail_last: float, road_last: float) -> list:
+def shift_history(trail_before: float, trail_last: float, road_last: float,
+                  key: str = "km") -> list:
     # previous 4 weeks (09-01..09-28): 90 km of road and some trail; last 7 days: both
-    runs = [run(d, 15) for d in ("2026-09-02", "2026-09-06", "2026-09-10", "2026-09-14",
+    runs = [run(d, **{key: 15}) for d in ("2026-09-02", "2026-09-06", "2026-09-10", "2026-09-14",
                                  "2026-09-18", "2026-09-22")]
     if trail_before:
-        runs.append(run("2026-09-26", trail_before, surface="trail"))
-    return runs + [run("2026-10-01", road_last), run("2026-10-03", trail_last, surface="trail")]
+        runs.append(run("2026-09-26", surface="trail", **{key: trail_before}))
+    return runs + [run("2026-10-01", **{key: road_last}),
+                   run("2026-10-03", surface="trail", **{key: trail_last})]
 
 
 @pytest.mark.parametrize("units", ["km", "mi"])
 def test_shift_to_trail_just_over_half_of_the_last_week(units):
     # before: 9 of 99 = 9.1% trail; last 7 days: 11 of 21 = 52.4% trail
-    rep = report(shift_history(9, 11, 10), AS_OF, units=units)
+    rep = report(shift_history(9, 11, 10, key=units), AS_OF, units=units)
     flag = only(rep, "surface.shift")
     assert flag.severity is Severity.INFO
     assert flag.title == "A sudden shift to trail"
     assert (flag.value, flag.threshold) == (pytest.approx(11 / 21), pytest.approx(0.5))
     assert (flag.date, flag.end) == (date(2026, 9, 29), date(2026, 10, 5))
-    assert flag.message.startswith("52% of your running in the last 7 days was on trail, "
-                                   "against 9% in the 4 weeks before.")
+    assert flag.message.startswith(
+        f"52% of your running with a known surface in the last 7 days was on trail (11.0 "
+        f"{units} of 21.0 {units}), against 9% in the 4 weeks before (9.0 {units} of 99.0 "
+        f"{units}); 0.0 {units} in the last 7 days and 0.0 {units} before have no known "
+        "surface.")
 
 
 def test_no_shift_when_trail_was_already_familiar():

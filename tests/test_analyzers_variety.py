@@ -24,7 +24,7 @@ def test_same_distance_just_under_cv_0_10(units):
     # 4 x 9.2 and 4 x 10.8: mean 10, SD 0.8, CV 0.08
     rep = report(spread(9.2, 10.8, key=units), AS_OF, units=units)
     flag = only(rep, "variety.same_distance")
-    assert flag.severity is Severity.WARNING
+    assert flag.severity is Severity.INFO  # a guideline: a note, never louder than a spike
     assert (flag.value, flag.threshold) == (pytest.approx(0.08), 0.10)
     assert (flag.date, flag.end) == (date(2026, 9, 8), date(2026, 10, 5))
     assert flag.message.startswith(f"Your 8 recent runs barely differ in distance (median "
@@ -48,25 +48,55 @@ def test_same_distance_settings_move_the_flag():
 
 
 def long_run_history(longest: float, key: str = "km") -> list:
+    # runs every 4 days from 09-10 (8 km) and one longer run on 10-01
     return [run(d, **{key: 8}) for d in days("2026-09-10", 4, 4)] + [
         run("2026-10-01", **{key: longest})]
 
 
+def weeks_of(longest: float, key: str = "km", others: float = 6.0) -> list:
+    # the three complete weeks of the window (09-14..10-04), each with four runs of `others`
+    # (Monday to Thursday) and one of `longest` (Saturday)
+    runs = []
+    for monday in days("2026-09-14", 3, 7):
+        runs += [run(d, **{key: others}) for d in days(monday.isoformat(), 4)]
+        runs.append(run(days(monday.isoformat(), 2, 5)[1], **{key: longest}))
+    return runs
+
+
 @pytest.mark.parametrize("units", ["km", "mi"])
-def test_no_long_run_just_under_1_5_times_the_median(units):
-    # median 8, longest 11.9: 1.4875 times
-    rep = report(long_run_history(11.9, units), AS_OF, units=units)
+def test_no_long_run_just_under_a_quarter_of_every_week(units):
+    # 7.9 of 4 x 6 + 7.9 = 31.9: 24.8% of each week
+    rep = report(weeks_of(7.9, units), AS_OF, units=units)
     flag = only(rep, "variety.no_long_run")
     assert flag.severity is Severity.INFO
-    assert (flag.value, flag.threshold) == (pytest.approx(1.4875), 1.5)
-    assert flag.message.startswith(f"Your longest recent run (11.9 {units}) is 1.49 times your "
-                                   f"median run (8.0 {units});")
-    assert rep.to_dict()["variety"]["longest_to_median"] == pytest.approx(1.488)
+    assert (flag.value, flag.threshold) == (pytest.approx(7.9 / 31.9), 0.25)
+    assert (flag.date, flag.end) == (date(2026, 9, 14), date(2026, 10, 4))
+    assert flag.message.startswith(
+        f"In none of your last 3 complete weeks of running was one run 25% of the week (at "
+        f"most 24.8%: 7.9 {units} of 31.9 {units} in the week of 2026-09-14); coaches suggest a "
+        "long run of about 25-30% of the week.")
+    assert rep.to_dict()["variety"]["long_run_share"] == pytest.approx(0.2476, abs=1e-4)
 
 
-@pytest.mark.parametrize("longest", [12.0, 12.1])  # 1.5 and 1.5125 times: "at least 1.5x"
-def test_a_run_1_5_times_the_median_is_a_long_run(longest):
-    assert unflagged(report(long_run_history(longest), AS_OF), "variety.no_long_run")
+@pytest.mark.parametrize("longest", [8.0, 8.1])  # 25.0% and 25.2% of the week
+def test_a_run_of_a_quarter_of_the_week_is_a_long_run(longest):
+    assert unflagged(report(weeks_of(longest), AS_OF), "variety.no_long_run")
+
+
+def test_one_week_with_a_long_run_is_enough():
+    runs = weeks_of(7.9)
+    runs[-1] = run("2026-10-03", 12)  # 12 of 36 km in the last week
+    assert unflagged(report(runs, AS_OF), "variety.no_long_run")
+
+
+def test_a_long_run_of_a_third_of_the_week_is_not_missing():
+    # was flagged when the rule tested longest / median (11.3 / 8 = 1.41 < 1.5): three runs
+    # of 8 km and one of 11.3 each week, 11.3 of 35.3 = 32% of the week
+    runs = []
+    for monday in days("2026-09-14", 3, 7):
+        runs += [run(d, 8) for d in days(monday.isoformat(), 3, 2)]
+        runs.append(run(days(monday.isoformat(), 2, 6)[1], 11.3))
+    assert unflagged(report(runs, AS_OF), "variety.no_long_run")
 
 
 def test_no_long_run_needs_five_runs():
@@ -74,9 +104,15 @@ def test_no_long_run_needs_five_runs():
     assert unflagged(report(runs, AS_OF), "variety.no_long_run")
 
 
+def test_no_long_run_needs_two_complete_weeks_of_history():
+    # the history starts on Monday 09-28: one complete week (09-28..10-04) only
+    runs = [run(d, 6) for d in days("2026-09-28", 7)]
+    assert unflagged(report(runs, AS_OF), "variety.no_long_run")
+
+
 def test_long_run_setting_moves_the_flag():
-    assert unflagged(report(long_run_history(11.9), AS_OF, long_run_ratio=1.4),
-                     "variety.no_long_run")
+    assert unflagged(report(weeks_of(7.9), AS_OF, long_run_share=0.24), "variety.no_long_run")
+    assert only(report(weeks_of(8.1), AS_OF, long_run_share=0.26), "variety.no_long_run")
 
 
 def pace_history(paces: list[float]) -> list:

@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import closing
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -84,7 +85,7 @@ def check_stores(folder: Path) -> list[str]:
     names = sorted(p.name for p in folder.glob("*.sqlite"))
     for name in names:
         Store(folder / name).close()
-        with sqlite3.connect(folder / name) as db:
+        with closing(sqlite3.connect(folder / name)) as db:
             assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",), name
     return names
 
@@ -116,10 +117,10 @@ def test_each_athlete_has_a_store_of_their_own(roster: Path, baseline: Path,
     for athlete, name in names.items():
         if athlete == "bad config":
             continue
-        with sqlite3.connect(stores / name) as db:
+        with closing(sqlite3.connect(stores / name)) as db:
             paths = {Path(p) for (p,) in db.execute("SELECT path FROM files")}
         assert paths and all(p.parent == roster / athlete for p in paths), athlete
-    with sqlite3.connect(stores / names["Heavy"]) as db:
+    with closing(sqlite3.connect(stores / names["Heavy"])) as db:
         assert db.execute("SELECT count(*) FROM parses").fetchone() == (HEAVY_RUNS,)
 
 
@@ -142,7 +143,7 @@ def test_a_single_store_file_is_still_read_and_nothing_in_it_lost(
     imported = CliRunner().invoke(main, ["import", str(roster / "Ada"), "--store", str(single),
                                          "--quiet"])
     assert imported.exit_code == 0, imported.output
-    with sqlite3.connect(single) as db:
+    with closing(sqlite3.connect(single)) as db:
         before = set(db.execute("SELECT * FROM files"))
     done = CliRunner().invoke(main, ["batch", str(roster), "-o", str(tmp_path / "out"),
                                      "--format", "json", "--jobs", "2", "--store", str(single),
@@ -153,7 +154,7 @@ def test_a_single_store_file_is_still_read_and_nothing_in_it_lost(
         "--store a folder to keep one file per athlete\n")
     assert files(tmp_path / "out") == files(baseline)
     assert [p.name for p in tmp_path.iterdir() if p.is_dir()] == ["out"]  # no folder made
-    with sqlite3.connect(single) as db:
+    with closing(sqlite3.connect(single)) as db:
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         after = set(db.execute("SELECT * FROM files"))
     assert before < after
@@ -168,7 +169,7 @@ def test_a_store_file_that_is_no_store_is_refused_before_any_work(tmp_path: Path
     done = CliRunner().invoke(main, ["batch", str(tmp_path / "roster"), "-o",
                                      str(tmp_path / "out"), "--store", str(notes), *AS_OF_ARG])
     assert done.exit_code == 1
-    assert done.stderr.startswith(f"Error: {notes}: the store cannot be read")
+    assert done.stderr.startswith(f"Error: {notes}: this file is not a runlog store")
     assert len(done.stderr.splitlines()) == 1
     assert not (tmp_path / "out").exists()
     assert notes.read_text(encoding="utf-8") == "not a store\n" * 100

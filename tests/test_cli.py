@@ -48,13 +48,14 @@ def test_every_command_has_help(runner: CliRunner) -> None:
         assert sub.exit_code == 0 and "Usage:" in sub.output
 
 
-def test_activities_table_ends_with_summary(runner: CliRunner, folder: Path) -> None:
+def test_activities_table_then_summary_on_stderr(runner: CliRunner, folder: Path) -> None:
     result = runner.invoke(main, ["activities", str(folder)])
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[0].split()[:3] == ["date", "sport", "dist"]
-    assert lines[2].startswith("2026-10-01 07:30 running      10.00    52:10     5:13  172 road")
-    assert lines[-1] == "3 activities, 1 files, 0 skipped"
+    assert lines[2].startswith("2026-10-01 07:30 running      10.00  0:52:10     5:13  172 road")
+    assert len(lines) == 5
+    assert result.stderr == "3 activities, 1 file, 0 skipped\n"
 
 
 def test_activities_json_equals_the_api_table(runner: CliRunner, folder: Path) -> None:
@@ -65,7 +66,7 @@ def test_activities_json_equals_the_api_table(runner: CliRunner, folder: Path) -
     assert set(json.loads(result.stdout)[0]) == set(runlog.COLUMNS)
 
 
-def test_activities_csv_neutralises_formulas_and_ends_with_summary(
+def test_activities_csv_neutralises_formulas_and_is_only_data(
         runner: CliRunner, folder: Path) -> None:
     result = runner.invoke(main, ["activities", str(folder), "--format", "csv", "--sport",
                                   "running"])
@@ -73,7 +74,8 @@ def test_activities_csv_neutralises_formulas_and_ends_with_summary(
     lines = result.stdout.splitlines()
     assert lines[0].startswith("activity_id,athlete,source,format,start_time")
     assert "'=HYPERLINK" in result.stdout
-    assert lines[-1] == "# 2 activities, 1 files, 0 skipped"
+    assert len(lines) == 3
+    assert result.stderr == "2 activities, 1 file, 0 skipped\n"
 
 
 def test_bad_file_is_named_on_stderr_and_the_rest_go_on(runner: CliRunner,
@@ -82,7 +84,7 @@ def test_bad_file_is_named_on_stderr_and_the_rest_go_on(runner: CliRunner,
     result = runner.invoke(main, ["activities", str(folder)])
     assert result.exit_code == 0
     assert f"runlog: skipped {folder / 'junk.gpx'}:" in result.stderr
-    assert result.stdout.splitlines()[-1] == "3 activities, 2 files, 1 skipped"
+    assert result.stderr.splitlines()[-1] == "3 activities, 2 files, 1 skipped"
 
 
 def test_nothing_readable_exits_1(runner: CliRunner, tmp_path: Path) -> None:
@@ -90,8 +92,10 @@ def test_nothing_readable_exits_1(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(main, ["activities", str(tmp_path / "junk.csv")])
     assert result.exit_code == 1
     assert "no file could be read" in result.stderr
-    empty = runner.invoke(main, ["activities", str(tmp_path / "nothing")])
+    (tmp_path / "empty").mkdir()
+    empty = runner.invoke(main, ["activities", str(tmp_path / "empty")])
     assert empty.exit_code == 1
+    assert "no activity files found" in empty.stderr
 
 
 def test_usage_error_exits_2(runner: CliRunner, folder: Path) -> None:
@@ -102,9 +106,10 @@ def test_usage_error_exits_2(runner: CliRunner, folder: Path) -> None:
 def test_import_then_import_again_parses_nothing(runner: CliRunner, folder: Path) -> None:
     first = runner.invoke(main, ["import", str(folder)])
     assert first.exit_code == 0
-    assert first.stdout == "3 activities from 1 files (1 parsed, 0 unchanged), 0 skipped\n"
+    assert first.stdout == ""
+    assert first.stderr == "3 activities from 1 file (1 parsed now, 0 from the store), 0 skipped\n"
     second = runner.invoke(main, ["import", str(folder)])
-    assert second.stdout == "3 activities from 1 files (0 parsed, 1 unchanged), 0 skipped\n"
+    assert second.stderr == "3 activities from 1 file (0 parsed now, 1 from the store), 0 skipped\n"
 
 
 def test_bad_config_is_one_line_naming_key_and_line(runner: CliRunner, folder: Path) -> None:
@@ -121,7 +126,9 @@ def test_real_subprocess(tmp_path: Path, folder: Path) -> None:
                            "json"], capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode == 0, done.stderr
     assert len(json.loads(done.stdout)) == 3
-    bad = subprocess.run([sys.executable, "-m", "runlog", "activities", str(tmp_path / "no")],
+    (tmp_path / "junk.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    bad = subprocess.run([sys.executable, "-m", "runlog", "activities",
+                          str(tmp_path / "junk.csv")],
                          capture_output=True, text=True, env=env, timeout=120)
     assert bad.returncode == 1
     assert "Traceback" not in bad.stderr

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from runlog.config import KM_PER_MI, Settings, find_config, load_settings
+from runlog.config import KM_PER_MI, Settings, find_config, load_settings, shoe_key
 from runlog.errors import ConfigError
 
 
@@ -51,6 +51,20 @@ surfaces = ["road", "track"]
     assert shoe.surfaces == ("road", "track")
 
 
+def test_shoe_aliases(tmp_path: Path) -> None:
+    settings = load_settings(write(tmp_path, '[[shoes]]\nname = "Pegasus 40"\n'
+                                             'aliases = ["Nike Pegasus 40 ", "Peg"]\n'))
+    assert settings.shoes[0].aliases == ("Nike Pegasus 40", "Peg")
+    assert load_settings(write(tmp_path, '[[shoes]]\nname = "A"\n')).shoes[0].aliases == ()
+
+
+def test_shoe_key_folds_case_spaces_and_punctuation_but_not_digits() -> None:
+    assert shoe_key("Pegasus 40") == shoe_key(" pegasus-40 ") == shoe_key("PEGASUS_40")
+    assert shoe_key("Pegasus 40") != shoe_key("Pegasus 41")
+    assert shoe_key("Pegasus 40") != shoe_key("Nike Pegasus 40")
+    assert shoe_key("Névé") == shoe_key("neve")
+
+
 def test_initial_distance_in_miles_by_default(tmp_path: Path) -> None:
     settings = load_settings(write(tmp_path, '[[shoes]]\nname = "A"\ninitial_distance = 10\n'))
     assert settings.shoes[0].initial_distance_m == pytest.approx(10 * KM_PER_MI * 1000)
@@ -72,6 +86,19 @@ def test_threshold_given_in_miles_is_stored_in_km(tmp_path: Path) -> None:
         ('[[shoes]]\nname = "A"\nfirst_used = "yesterday"\n', "must be a date", 3),
         ('[[shoes]]\nname = "A"\nsurfaces = ["lava"]\n', "shoes.surfaces", 3),
         ('[[shoes]]\nfirst_used = 2024-01-01\n', "needs a name", None),
+        ('[[shoes]]\nname = "A"\naliases = "Nike A"\n', "shoes.aliases: must be a list", 3),
+        ('[[shoes]]\nname = "A"\naliases = ["Nike A", 7]\n', "shoes.aliases: must be a list",
+         3),
+        ('[[shoes]]\nname = "A"\naliases = [" - "]\n', "shoes.aliases: must be a list", 3),
+        # an alias another pair already answers to, case and hyphens aside: line of pair 2
+        ('[[shoes]]\nname = "A"\naliases = ["Pegasus 40"]\n\n[[shoes]]\nname = "B"\n'
+         'aliases = ["pegasus-40"]\n', "shoes.aliases: 'pegasus-40' is already a name or "
+         "alias of 'A'", 7),
+        ('[[shoes]]\nname = "Pegasus 40"\n[[shoes]]\nname = "PEGASUS 40"\n',
+         "shoes.name: 'PEGASUS 40' is already a name or alias of 'Pegasus 40'", 4),
+        # an error in the second pair names the second pair's line (was the first pair's)
+        ('[[shoes]]\nname = "A"\nsurfaces = ["road"]\n[[shoes]]\nname = "B"\n'
+         'surfaces = ["lava"]\n', "shoes.surfaces", 6),
         ('units = "km\n', "not valid TOML", 1),
     ],
 )

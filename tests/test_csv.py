@@ -654,14 +654,14 @@ def test_runlog_csv_row_problems_are_reported_with_their_lines() -> None:
             "2024-03-04,,,\n"
             "2024-03-05,5 km,fast,forever\n"
             "2024-13-01,5 km,,\n"
-            "2024-03-07,5 miles,,\n")
+            "2024-03-07,5 furlongs,,\n")
     (good, noted), problems = split(read_text(text))
     assert [(p.line, p.reason) for p in problems] == [
         (3, "row left out: distance '10' needs a unit (km, mi or m)"),
         (4, "row left out: date 'yesterday' not understood"),
         (5, "row left out: no distance"),
         (7, "row left out: date '2024-13-01' not understood"),
-        (8, "row left out: distance '5 miles' not understood"),
+        (8, "row left out: distance '5 furlongs' not understood"),
     ]
     assert good.distance_m == 10000.0 and good.avg_hr == 150.0
     assert noted.avg_hr is None and noted.moving_time_s is None

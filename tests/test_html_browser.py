@@ -109,3 +109,49 @@ def test_report_fits_a_phone_screen(driver, page: Path) -> None:
         "return Array.from(document.querySelectorAll('figure img'))"
         ".map(i => i.getBoundingClientRect().width)")
     assert all(w <= 390 for w in widths)
+
+
+PHONE = (390, 844)
+
+
+def test_on_a_phone_every_table_cell_shows_and_no_date_wraps(driver, page: Path) -> None:
+    """Issue 15, item 5: at 390 px the shoe table's status and replace-by cells are inside
+    the screen (not cut off or scrolled away), and a date is one line, never broken."""
+    driver.set_window_size(*PHONE)
+    driver.get(page.as_uri())
+    cells = driver.execute_script("""
+        const width = document.documentElement.clientWidth;
+        return Array.from(document.querySelectorAll('td')).map(td => {
+            const r = td.getBoundingClientRect();
+            const line = parseFloat(getComputedStyle(td).lineHeight) ||
+                         1.5 * parseFloat(getComputedStyle(td).fontSize);
+            return {label: td.dataset.label || '', text: td.innerText, left: r.left,
+                    right: r.right, width: width, lines: Math.round(
+                        (r.height - parseFloat(getComputedStyle(td).paddingTop)
+                         - parseFloat(getComputedStyle(td).paddingBottom)) / line)};
+        });
+    """)
+    shoe_cells = [c for c in cells if c["label"] in ("status", "replace by")]
+    assert shoe_cells, "the shoe table has status and replace-by cells"
+    for cell in cells:
+        assert cell["left"] >= 0 and cell["right"] <= cell["width"] + 0.5, cell
+    dates = [c for c in cells if len(c["text"]) == 10 and c["text"][4] == "-"]
+    assert dates and all(c["lines"] <= 1 for c in dates), [c for c in dates if c["lines"] > 1]
+
+
+def test_on_a_phone_chart_text_stays_legible(driver, page: Path) -> None:
+    """Chart text drawn at the width the phone shows the chart: at least 8 px (it was about
+    5 px), with captions that say more than the chart's title."""
+    driver.set_window_size(*PHONE)
+    driver.get(page.as_uri())
+    charts = driver.execute_script("""
+        return Array.from(document.querySelectorAll('figure img')).map(img => ({
+            shown: img.getBoundingClientRect().width,
+            font: parseFloat(img.dataset.minFontPt), width: parseFloat(img.dataset.widthPt),
+            caption: img.parentElement.querySelector('figcaption').innerText}));
+    """)
+    assert len(charts) == 4
+    for chart in charts:
+        smallest_px = chart["font"] * chart["shown"] / chart["width"]
+        assert smallest_px >= 8.0, chart
+        assert len(chart["caption"]) > 30, chart

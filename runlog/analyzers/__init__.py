@@ -6,15 +6,18 @@ into current ones (dated inside the report window) and history.
 """
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from html import escape
 from typing import Any
 
 from .. import sanity
-from ..config import Settings
-from ..model import Flag
-from . import cadence, load, shoes, surface, variety
+from ..config import Settings, parse_day
+from ..errors import DateError
+from ..model import EVIDENCE_RANK, Flag
+from . import cadence, data, injuries, load, shoes, surface, variety
 from .base import DISCLAIMER, PREVIOUS_INJURY_NOTE, Context, Findings, prepare
 
 __all__ = ["ANALYZERS", "DISCLAIMER", "PREVIOUS_INJURY_NOTE", "Report", "analyze"]
@@ -28,11 +31,16 @@ ANALYZERS: dict[str, Analyzer] = {
     "surface": surface.analyze,
     "cadence": cadence.analyze,
     "variety": variety.analyze,
+    "data": data.analyze,
+    "injuries": injuries.analyze,
 }
 
 
-def severity_order(flag: Flag) -> tuple[int, str, str]:
-    return (-int(flag.severity), flag.date.isoformat(), flag.code)
+def severity_order(flag: Flag) -> tuple[int, int, str, str]:
+    """Worst first; at equal severity, the stronger evidence first (a moderate-evidence spike
+    before a guideline note), then by day and code."""
+    return (-int(flag.severity), -EVIDENCE_RANK[flag.evidence], flag.date.isoformat(),
+            flag.code)
 
 
 def run_all(ctx: Context) -> tuple[list[Flag], dict[str, Any], list[str]]:
@@ -64,10 +72,30 @@ class Report:
     summary: dict[str, Any]
     data_notes: list[str] = field(default_factory=list)
     skipped: list[dict[str, str]] = field(default_factory=list)
+    #: parts of files left out (a CSV row whose distance was not understood...)
+    left_out: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def worst(self) -> Flag | None:
         return self.flags[0] if self.flags else None
+
+    def render(self, fmt: str = "text") -> str:
+        """The report as ``text``, ``markdown``, ``html`` (one self-contained page) or
+        ``json``: the same bytes ``runlog report --format FMT`` prints."""
+        from ..report import render
+
+        return render(self, fmt)
+
+    def _repr_html_(self) -> str:
+        """A notebook shows the HTML report in a frame of its own, so its styles stay in it."""
+        page = self.render("html")
+        return (f'<iframe title="{escape(self.title)}" srcdoc="{escape(page)}" '
+                'style="width: 100%; height: 40rem; border: 1px solid #ddd"></iframe>')
+
+    @property
+    def title(self) -> str:
+        who = f" for {self.athlete}" if self.athlete else ""
+        return f"runlog report{who}, as of {self.as_of.isoformat()}"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -85,8 +113,13 @@ class Report:
             "surfaces": self.figures.get("surfaces", {}),
             "cadence": self.figures.get("cadence", {}),
             "variety": self.figures.get("variety", {}),
+            "history_span": self.figures.get("history", {}),
+            "totals": self.figures.get("totals", {"months": [], "years": []}),
+            "injuries": self.figures.get("injuries", []),
+            "injury_precursors": self.figures.get("injury_precursors", {}),
             "data_notes": list(self.data_notes),
             "skipped": list(self.skipped),
+            "left_out": list(self.left_out),
             "disclaimer": DISCLAIMER,
             "note": PREVIOUS_INJURY_NOTE,
         }
@@ -100,17 +133,21 @@ def analyze(
     """Flags and figures for a history (the activity table, or what :func:`runlog.load`
     returned). ``as_of`` defaults to today on the athlete's clock."""
     skipped: list[dict[str, str]] = []
+    left_out: list[dict[str, str]] = []
     if hasattr(activities, "activities") and hasattr(activities, "skipped"):
         settings = settings or activities.settings
-        skipped = [{"path": str(p.path), "reason": p.reason
-                    + (f" (at {p.where()})" if p.where() else "")} for p in activities.skipped]
+        skipped = [_problem(p) for p in activities.skipped]
+        left_out = [_problem(p) for p in getattr(activities, "warnings", [])]
         activities = activities.activities
     settings = settings or Settings()
     if isinstance(as_of, str):
-        as_of = date.fromisoformat(as_of)
+        as_of = parse_day(as_of, "as_of")
+    elif as_of is not None and not isinstance(as_of, date):
+        raise DateError(f"as_of must be a date or a string YYYY-MM-DD, not {as_of!r}")
     screened = sanity.screen(activities)
     ctx, counts = prepare(screened.activities, settings, as_of)
     flags, figures, analyzer_notes = run_all(ctx)
+    figures.update(injuries.history(ctx, flags))
     current = sorted((f for f in flags if f.last_day >= ctx.window_start), key=severity_order)
     history = sorted((f for f in flags if f.last_day < ctx.window_start),
                      key=lambda f: (f.date, f.code), reverse=True)
@@ -119,8 +156,14 @@ def analyze(
         athlete=settings.athlete or (athletes[0] if len(athletes) == 1 else None),
         as_of=ctx.as_of, units=settings.units, window_start=ctx.window_start,
         flags=current, history=history, figures=figures, summary=_summary(ctx),
-        data_notes=_data_notes(ctx, counts, skipped, screened) + analyzer_notes,
-        skipped=skipped)
+        data_notes=_data_notes(ctx, counts, skipped, left_out, screened) + analyzer_notes,
+        skipped=skipped, left_out=left_out)
+
+
+def _problem(problem: Any) -> dict[str, str]:
+    where = problem.where()
+    return {"path": str(problem.path), "reason": problem.reason + (f" (at {where})" if where
+                                                                    else "")}
 
 
 def _summary(ctx: Context) -> dict[str, Any]:
@@ -141,7 +184,7 @@ def _summary(ctx: Context) -> dict[str, Any]:
 
 
 def _data_notes(ctx: Context, counts: dict[str, int], skipped: list[dict[str, str]],
-                screened: sanity.Screened) -> list[str]:
+                left_out: list[dict[str, str]], screened: sanity.Screened) -> list[str]:
     notes = [f"{_activities(n)} left out as {reason}." for reason, n in screened.left_out.items()]
     if screened.durations_emptied:
         notes.append(f"The duration of {_activities(screened.durations_emptied)} was zero, "
@@ -158,7 +201,12 @@ def _data_notes(ctx: Context, counts: dict[str, int], skipped: list[dict[str, st
     if jumps:
         notes.append(f"{jumps} GPS points were dropped as impossible jumps.")
     if skipped:
-        notes.append(f"{len(skipped)} files could not be read (listed under skipped).")
+        notes.append(f"{_count(len(skipped), 'file')} could not be read (listed under skipped).")
+    if left_out:
+        notes.append(f"{_count(len(left_out), 'part')} of files left out, and so in no flag "
+                     "(each is listed here, under left out in JSON).")
+    notes += _weekly_totals(ctx)
+    notes += _machine_clock(ctx)
     if not len(runs):
         notes.append("No runs in this history.")
     return notes
@@ -166,3 +214,44 @@ def _data_notes(ctx: Context, counts: dict[str, int], skipped: list[dict[str, st
 
 def _activities(count: int) -> str:
     return f"{count} activity" if count == 1 else f"{count} activities"
+
+
+def _count(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+#: A hand log whose rows are all whole weeks apart, this long on average, reads like weekly
+#: totals: runlog would take each row for one run (and one 40 km "run" a week).
+WEEKLY_TOTALS_MIN_ROWS = 4
+WEEKLY_TOTALS_MEDIAN_M = 25_000.0
+
+
+def _weekly_totals(ctx: Context) -> list[str]:
+    """A note for each hand-kept CSV that looks like one row per week, not one per run."""
+    notes = []
+    acts = ctx.activities
+    logs = acts[acts["format"] == "runlog-csv"] if len(acts) else acts
+    for source, rows in logs.groupby("source", sort=True):
+        days = sorted(set(rows["day"]))
+        if len(days) < WEEKLY_TOTALS_MIN_ROWS or len(days) != len(rows):
+            continue
+        gaps = [(b - a).days for a, b in itertools.pairwise(days)]
+        median = float(rows["distance_m"].median())
+        if all(g % 7 == 0 for g in gaps) and median >= WEEKLY_TOTALS_MEDIAN_M:
+            notes.append(
+                f"{source}: its {len(rows)} rows are whole weeks apart and {ctx.distance(median)} "
+                "long on average. If they are weekly totals, runlog reads each as one run: "
+                "log one row per run for the flags to mean anything.")
+    return notes
+
+
+def _machine_clock(ctx: Context) -> list[str]:
+    """Where days and weeks were cut on this machine's clock, because nothing said whose."""
+    if ctx.settings.timezone or not len(ctx.activities):
+        return []
+    on_machine = int((ctx.activities["local_start_source"] == "machine timezone").sum())
+    if not on_machine:
+        return []
+    return [f"{_activities(on_machine)} carry no clock of their own: their days and weeks "
+            f"follow this computer's time zone ({ctx.zone.key}). Set timezone in runlog.toml "
+            "to the athlete's if it differs."]

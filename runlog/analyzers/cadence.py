@@ -17,6 +17,7 @@ import pandas as pd
 
 from ..importers.streams import weighted_median
 from ..model import Flag, Severity
+from ..output import format_pace
 from .base import Context, Findings
 
 SOURCE = "Heiderscheit et al. 2011, Med Sci Sports Exerc 43:296; Kliethermes et al. 2021"
@@ -63,7 +64,7 @@ def analyze(ctx: Context) -> Findings:
             message=(f"{len(recent) - len(with_cadence)} of your {len(recent)} recent runs have "
                      "no cadence, so cadence flags rest on the rest (or on none)."),
             date=start, end=end, value=len(with_cadence) / len(recent), threshold=0.5,
-            evidence="guideline", source="runlog data coverage"))
+            evidence="data", source="runlog data coverage"))
     values, weights = pooled(with_cadence, t.walking_cadence_spm)
     if len(values):
         median = weighted_median(values, weights)
@@ -95,8 +96,8 @@ def analyze(ctx: Context) -> Findings:
                          f"{band_note}. Not a risk in itself; check the watch's reading."),
                 date=start, end=end, value=median, threshold=t.cadence_high_spm,
                 evidence="weak", source=SOURCE))
-    flags += _drop(ctx)
-    return Findings(flags=flags, figures={"cadence": figure})
+    drop_flags, notes = _drop(ctx)
+    return Findings(flags=flags + drop_flags, figures={"cadence": figure}, notes=notes)
 
 
 def _easy(runs: pd.DataFrame) -> pd.DataFrame:
@@ -108,26 +109,58 @@ def _easy(runs: pd.DataFrame) -> pd.DataFrame:
     return timed[speed <= speed.median()]
 
 
-def _drop(ctx: Context) -> list[Flag]:
+def _speed(runs: pd.DataFrame) -> pd.Series:
+    return runs["distance_m"] / runs["moving_time_s"]
+
+
+def _drop(ctx: Context) -> tuple[list[Flag], list[str]]:
+    """Easy runs of the window against the runner's own runs at the same pace before it.
+
+    Cadence rises with speed (van Oeveren et al. 2017), so slowing the easy runs lowers it
+    with no fatigue at all: only runs within ``cadence_pace_band`` of the recent easy pace
+    are compared, and when the baseline has too few of them the report says so.
+    """
     t = ctx.thresholds
     runs = ctx.runs[ctx.runs["cadence_spm"].notna()]
+    runs = runs[(runs["distance_m"] > 0) & (runs["moving_time_s"] > 0)]
     base_start = ctx.window_start - timedelta(days=BASELINE_DAYS)
     span = runs[runs["day"] >= base_start]
     easy = _easy(span)
-    before = easy[easy["day"] < ctx.window_start]
-    now = easy[easy["day"] >= ctx.window_start]
-    if len(before) < MIN_RUNS or len(now) < MIN_RUNS:
-        return []
+    before_all = span[span["day"] < ctx.window_start]
+    now_all = easy[easy["day"] >= ctx.window_start]
+    if len(before_all) < MIN_RUNS or len(now_all) < MIN_RUNS:
+        return [], []
+    easy_speed = float(_speed(now_all).median())
+
+    def at_easy_pace(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame[(_speed(frame) / easy_speed - 1).abs() <= t.cadence_pace_band]
+
+    before, now = at_easy_pace(before_all), at_easy_pace(now_all)
+    pace = format_pace(1.0, easy_speed, ctx.settings.metres_per_unit)
+    pace_words = f"{pace}/{ctx.settings.units} (within {t.cadence_pace_band:.0%})"
+    if len(now) < MIN_RUNS:
+        return [], [
+            f"Easy-run cadence not compared with your baseline: only {len(now)} of your recent "
+            f"easy runs were near their typical pace of {pace_words}, and cadence changes "
+            f"with pace; {MIN_RUNS} are needed."]
+    if len(before) < MIN_RUNS:
+        return [], [
+            f"Easy-run cadence not compared with your baseline: only {len(before)} of your "
+            f"runs in the {BASELINE_DAYS} days before the last {ctx.settings.window_days} were "
+            f"at your recent easy pace of {pace_words}, and cadence changes with pace; "
+            f"{MIN_RUNS} are needed."]
     baseline = float(before["cadence_spm"].median())
     current = float(now["cadence_spm"].median())
     drop = 1 - current / baseline
-    if drop < t.cadence_drop:
-        return []
+    # "More than 5%": a drop of exactly the threshold (up to float noise) is not flagged.
+    if round(drop, 9) <= t.cadence_drop:
+        return [], []
     return [Flag(
         code="cadence.drop", severity=Severity.INFO,
         title="Easy-run cadence below your usual",
-        message=(f"Your easy runs lately average {current:.0f} steps/min, {drop:.0%} below "
-                 f"your own baseline of {baseline:.0f} in the {BASELINE_DAYS} days before. "
-                 "A drop can come with fatigue or a niggle."),
+        message=(f"Your easy runs lately average {current:.0f} steps/min, {drop:.1%} below "
+                 f"your own baseline of {baseline:.0f} in the {BASELINE_DAYS} days before, "
+                 f"both at {pace_words}. A drop at the same pace can come with fatigue or a "
+                 "niggle."),
         date=ctx.window_start, end=ctx.as_of, value=drop, threshold=t.cadence_drop,
-        evidence="weak", source=SOURCE)]
+        evidence="weak", source=SOURCE)], []

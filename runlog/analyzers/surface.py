@@ -35,8 +35,10 @@ def analyze(ctx: Context) -> Findings:
     known = total - unknown
     hard = sum(v for s, v in by_surface.items() if s in HARD_SURFACES)
     flags: list[Flag] = []
+    notes: list[str] = []
     start, end = ctx.window_start, ctx.as_of
-    if known > 0 and hard / known >= t.hard_share:
+    judged = _judged(known, total, t.surface_known_share)
+    if judged and hard / known >= t.hard_share:
         flags.append(Flag(
             code="surface.hard", severity=Severity.WARNING,
             title="Nearly all your running is on hard surfaces",
@@ -47,17 +49,27 @@ def analyze(ctx: Context) -> Findings:
                      "though no study has shown fewer injuries."),
             date=start, end=end, value=hard / known, threshold=t.hard_share,
             evidence="weak", source=SOURCE))
+    not_judged = ""
+    if known > 0 and not judged:
+        not_judged = (f"only {ctx.distance(known)} of your recent {ctx.distance(total)} of "
+                      f"running ({known / total:.0%}) has a known surface, so runlog does not "
+                      "judge the mix of hard and soft surfaces (it does when more than "
+                      f"{t.surface_known_share:.0%} has one)")
     if total > 0 and unknown / total > t.unknown_share:
         flags.append(Flag(
             code="surface.unknown", severity=Severity.INFO,
             title="Most recent running has no known surface",
             message=(f"{unknown / total:.0%} of your recent running ({ctx.distance(unknown)}) "
-                     "has no known surface. Name runs (trail, track, treadmill), set the "
-                     "activity type, or give shoes their surfaces in runlog.toml."),
+                     "has no known surface. "
+                     + (f"{not_judged[0].upper()}{not_judged[1:]}. " if not_judged else "")
+                     + "Name runs (trail, track, treadmill), set the activity type, or fill "
+                     "the surface column of your runlog CSV."),
             date=start, end=end, value=unknown / total, threshold=t.unknown_share,
-            evidence="guideline", source="runlog data coverage"))
+            evidence="data", source="runlog data coverage"))
+    elif not_judged:
+        notes.append(f"Surface mix not judged: {not_judged}.")
     flags += _shift(ctx)
-    return Findings(flags=flags, figures={
+    return Findings(flags=flags, notes=notes, figures={
         "surfaces": {
             "window": {s: round(ctx.in_units(v), 2) for s, v in by_surface.items()},
             "hard_share": None if known <= 0 else round(hard / known, 4),
@@ -66,15 +78,24 @@ def analyze(ctx: Context) -> Findings:
         }})
 
 
+def _judged(known: float, total: float, known_share: float) -> bool:
+    """Whether enough of the distance has a known surface to say what the mix is: a few
+    kilometres named "Road 5k" among a hundred of unknown surface say nothing about the rest."""
+    return total > 0 and known > 0 and known / total > known_share
+
+
 def _shift(ctx: Context) -> list[Flag]:
     t = ctx.thresholds
-    runs = ctx.runs[ctx.runs["distance_m"].notna() & (ctx.runs["surface"] != "unknown")]
+    runs = ctx.runs[ctx.runs["distance_m"].notna()]
     last_start = ctx.as_of - timedelta(days=6)
     before_start = last_start - timedelta(days=28)
     last = mix(runs[runs["day"] >= last_start])
     before = mix(runs[(runs["day"] >= before_start) & (runs["day"] < last_start)])
-    last_total, before_total = sum(last.values()), sum(before.values())
-    if last_total <= 0 or before_total <= 0:
+    last_unknown, before_unknown = last["unknown"], before["unknown"]
+    last_total = sum(last.values()) - last_unknown
+    before_total = sum(before.values()) - before_unknown
+    if not (_judged(last_total, last_total + last_unknown, t.surface_known_share)
+            and _judged(before_total, before_total + before_unknown, t.surface_known_share)):
         return []
     flags = []
     for surface in SURFACES:
@@ -85,9 +106,14 @@ def _shift(ctx: Context) -> list[Flag]:
             flags.append(Flag(
                 code="surface.shift", severity=Severity.INFO,
                 title=f"A sudden shift to {surface}",
-                message=(f"{now:.0%} of your running in the last 7 days was on {surface}, "
-                         f"against {was:.0%} in the 4 weeks before. Unfamiliar terrain loads "
-                         "the legs differently: ease into it."),
+                message=(f"{now:.0%} of your running with a known surface in the last 7 days "
+                         f"was on {surface} ({ctx.distance(last[surface])} of "
+                         f"{ctx.distance(last_total)}), against {was:.0%} in the 4 weeks "
+                         f"before ({ctx.distance(before[surface])} of "
+                         f"{ctx.distance(before_total)}); {ctx.distance(last_unknown)} in the "
+                         f"last 7 days and {ctx.distance(before_unknown)} before have no known "
+                         "surface. Unfamiliar terrain loads the legs differently: ease into "
+                         "it."),
                 date=last_start, end=ctx.as_of, value=now, threshold=t.shift_after_share,
                 evidence="weak", source=SOURCE))
     return flags

@@ -26,7 +26,7 @@ from ..model import Activity
 Reader = Callable[[bytes, str, "ReadOptions"], "list[Activity | ParseError]"]
 
 #: Bump when a reader's output changes, so stored parse results are not reused.
-PARSER_VERSION = 1
+PARSER_VERSION = 2
 
 
 @dataclass(frozen=True)

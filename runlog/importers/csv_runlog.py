@@ -11,7 +11,8 @@
 - ``duration`` (optional): ``45:12`` (MM:SS), ``1:02:03`` (H:MM:SS), or ``3600s``/``45min``;
   sets moving_time_s and elapsed_time_s.
 - ``cadence`` (optional): steps per minute (both feet), source "runlog csv cadence
-  (steps/min)".
+  (steps/min)". A run's cadence under 120 (a walk's under 80) counts one foot, as some apps
+  show it: it is doubled, source "runlog csv cadence x2 (per foot)".
 - ``surface`` (optional): road, trail, track, treadmill, grass, sand (also
   street/asphalt/concrete → road, turf → grass); surface_source "runlog csv"; otherwise
   inferred from type/name.
@@ -50,11 +51,20 @@ from .csv_common import (
     set_sport,
     set_start,
 )
-from .streams import FOOT_SPORTS
+from .streams import FOOT_SPORTS, cadence_is_per_foot
 
 FORMAT = "runlog-csv"
 
 UNIT_METRES = {"km": 1000.0, "mi": 1609.344, "m": 1.0}
+#: How people write the units by hand (a log's "10K", "13.1 miles", "5 kms", "800 metres").
+UNIT_SPELLINGS = {
+    "km": "km", "k": "km", "kms": "km", "kilometer": "km", "kilometers": "km",
+    "kilometre": "km", "kilometres": "km",
+    "mi": "mi", "mile": "mi", "miles": "mi",
+    "m": "m", "meter": "m", "meters": "m", "metre": "m", "metres": "m",
+}
+#: Race distances written by name; the marathon is 42.195 km by World Athletics' rules.
+NAMED_DISTANCES_M = {"marathon": 42195.0, "half marathon": 21097.5, "half-marathon": 21097.5}
 DISTANCE_COLUMNS = ("distance", "distance_km", "distance_mi", "distance_m")
 SURFACE_WORDS = {
     "road": "road", "street": "road", "asphalt": "road", "concrete": "road",
@@ -64,7 +74,7 @@ SURFACE_WORDS = {
 #: Date-only rows are put at midday, the time least likely to move the run to another day.
 DATE_ONLY_TIME = time(12, 0)
 
-_DISTANCE = re.compile(r"(\d+(?:[.,]\d+)?)\s*(km|mi|m)", re.IGNORECASE)
+_DISTANCE = re.compile(r"(\d+(?:[.,]\d+)?)\s*([a-z]+)\.?", re.IGNORECASE)
 _DURATION_PART = re.compile(r"(\d+(?:[.,]\d+)?)\s*(h|min|s)", re.IGNORECASE)
 _DURATION = re.compile(r"(?:\d+(?:[.,]\d+)?\s*(?:h|min|s)\s*)+", re.IGNORECASE)
 
@@ -75,10 +85,14 @@ def matches(header: list[str]) -> bool:
 
 
 def parse_distance(text: str) -> float:
-    """Metres from ``10 km``, ``6.2 mi``, ``800 m``, ``5000m`` (decimal point or comma)."""
+    """Metres from ``10 km``, ``6.2 mi``, ``800 m``, ``5000m`` (decimal point or comma), and
+    as people write them by hand: ``10K``, ``13.1 miles``, ``800 metres``, ``Half marathon``."""
+    named = NAMED_DISTANCES_M.get(" ".join(text.casefold().split()))
+    if named is not None:
+        return named
     m = _DISTANCE.fullmatch(text.strip())
-    if m:
-        return float(m[1].replace(",", ".")) * UNIT_METRES[m[2].lower()]
+    if m and m[2].casefold() in UNIT_SPELLINGS:
+        return float(m[1].replace(",", ".")) * UNIT_METRES[UNIT_SPELLINGS[m[2].casefold()]]
     if re.fullmatch(r"\d+(?:[.,]\d+)?", text.strip()):
         raise RowProblem(f"distance {text!r} needs a unit (km, mi or m)")
     raise RowProblem(f"distance {text!r} not understood")
@@ -120,6 +134,12 @@ def _activity(row: Row, columns: Columns, source: str, options: ReadOptions) -> 
     cadence = optional(act, "cadence", text("cadence"), parse_number) or None
     if cadence is not None and act.sport not in FOOT_SPORTS:
         act.note(f"cadence left out: steps/min mean nothing for {act.sport}")
+    elif cadence is not None and cadence_is_per_foot(cadence, act.sport):
+        # a log copied from an app that shows one foot (86 where a watch shows 172), the
+        # stream readers' test on the row's own value: one row is one activity
+        act.cadence_spm = round(cadence * 2.0, 1)
+        act.cadence_source = "runlog csv cadence x2 (per foot)"
+        act.note(f"cadence {cadence:g} counts one foot: doubled")
     elif cadence is not None:
         act.cadence_spm, act.cadence_source = cadence, "runlog csv cadence (steps/min)"
     shoe = text("shoe")

@@ -35,7 +35,7 @@ from .csv_common import (
     uses_decimal_comma,
     utc,
 )
-from .streams import FOOT_SPORTS, PER_FOOT_BELOW
+from .streams import FOOT_SPORTS, cadence_is_per_foot
 
 FORMAT = "strava-csv"
 
@@ -169,7 +169,7 @@ def _cadence(act: Activity, value: float | None) -> None:
     already at step rates (some uploads) is kept as it is."""
     if value is None:
         return
-    if value < PER_FOOT_BELOW.get(act.sport, 80.0):
+    if cadence_is_per_foot(value, act.sport):
         act.cadence_spm = round(value * 2.0, 1)
         act.cadence_source = "strava csv Average Cadence x2 (per foot)"
     else:

@@ -452,7 +452,7 @@ def _cadence(
     if not valid.any():
         return
     if per_foot is None:
-        per_foot = float(np.median(raw[valid])) < PER_FOOT_BELOW.get(sport, 80.0)
+        per_foot = cadence_is_per_foot(float(np.median(raw[valid])), sport)
     spm = raw * 2.0 if per_foot else raw
     out.cadence_doubled = per_foot
     keep = valid.copy()
@@ -470,6 +470,13 @@ def _cadence(
     present = np.flatnonzero(np.bincount(bins))
     sums = np.bincount(bins, weights=weights)[present]
     out.cadence_histogram = {b: round(w, 1) for b, w in zip(present.tolist(), sums.tolist())}
+
+
+def cadence_is_per_foot(typical: float, sport: str) -> bool:
+    """Whether cadence values whose typical value (a file's median, or one activity's
+    average) is ``typical`` count one foot: no one runs at under 120 steps/min, nor walks at
+    under 80 (FORMATS.md section 3)."""
+    return typical < PER_FOOT_BELOW.get(sport, 80.0)
 
 
 def fill_from_samples(

@@ -38,6 +38,25 @@ _TYPES: dict[str, tuple[str, str | None]] = {
     "laufband": ("running", "treadmill"), "laufbandtraining": ("running", "treadmill"),
     "løbebånd": ("running", "treadmill"), "bieżnia": ("running", "treadmill"),
     "bahnlauf": ("running", "track"),
+    # what runners write in a hand-kept log's type column: kinds of run, not other sports
+    "easy run": ("running", None), "easy": ("running", None),
+    "recovery run": ("running", None), "recovery": ("running", None),
+    "long run": ("running", None), "long": ("running", None),
+    "tempo": ("running", None), "tempo run": ("running", None),
+    "threshold run": ("running", None), "progression run": ("running", None),
+    "intervals": ("running", None), "interval": ("running", None),
+    "interval run": ("running", None), "repeats": ("running", None),
+    "hill repeats": ("running", None), "hills": ("running", None),
+    "fartlek": ("running", None), "strides": ("running", None),
+    "speed work": ("running", None), "cross country": ("running", None),
+    "jog": ("running", None), "jogging": ("running", None),
+    "treadmill run": ("running", "treadmill"),
+    "road run": ("running", "street"), "road race": ("running", "street"),
+    "trail race": ("running", "trail"),
+    "race": ("running", "race"), "marathon": ("running", "race"),
+    "half marathon": ("running", "race"),
+    # parkrun: a timed 5 km on grass, trail or paths depending on the course, so no surface
+    "parkrun": ("running", "race"),
     # walking and hiking
     "walk": ("walking", None), "walking": ("walking", None),
     "casual walking": ("walking", "casual_walking"), "speed walking": ("walking", "speed_walking"),
@@ -52,7 +71,8 @@ _TYPES: dict[str, tuple[str, str | None]] = {
     "mountain biking": ("cycling", "mountain"), "mountain bike ride": ("cycling", "mountain"),
     "gravel ride": ("cycling", "gravel_cycling"), "gravel cycling": ("cycling", "gravel_cycling"),
     "virtual ride": ("cycling", "virtual_activity"),
-    "indoor cycling": ("cycling", "indoor_cycling"),
+    "indoor cycling": ("cycling", "indoor_cycling"), "spin": ("cycling", "indoor_cycling"),
+    "spinning": ("cycling", "indoor_cycling"),
     "e-bike ride": ("cycling", "e_bike"), "ebikeride": ("cycling", "e_bike"),
     "radfahren": ("cycling", None), "radfahrt": ("cycling", None), "cykling": ("cycling", None),
     "kolarstwo": ("cycling", None), "jazda na rowerze": ("cycling", None),
@@ -72,6 +92,10 @@ _TYPES: dict[str, tuple[str, str | None]] = {
     "cardio": ("fitness", None), "training": ("fitness", None),
     "fitness_equipment": ("fitness", None), "pilates": ("fitness", None),
     "yoga": ("yoga", None),
+    # running in a pool: cross-training that spares the legs the impact, not a run
+    "aqua jogging": ("fitness", "aqua_jogging"), "aqua running": ("fitness", "aqua_jogging"),
+    "deep water running": ("fitness", "aqua_jogging"),
+    "pool running": ("fitness", "aqua_jogging"),
     # rowing, paddling, skiing
     "rowing": ("rowing", None), "rowing_indoor": ("rowing", "indoor_rowing"),
     "indoor rowing": ("rowing", "indoor_rowing"), "rudern": ("rowing", None),
@@ -118,24 +142,36 @@ def sport_from_type(text: str | None) -> tuple[str, str | None] | None:
     for candidate, value in _TYPES.items():
         if candidate.replace(" ", "").replace("_", "") == compact:
             return value
-    return None
+    # A type the table lacks as a whole ("Fun Run", "Track Workout", "10K Race", "Pool Swim"):
+    # its words, sports first ("Long Ride" is a ride), then the kinds of run.
+    return sport_from_name(key) or _from_words(key, vague=True)
 
 
 # Type words that say too little on their own in a title ("Track workout", "Trail day").
 _VAGUE_NAME_WORDS = frozenset({"training", "workout", "cardio", "other", "unknown", "generic",
-                               "trail", "track", "transition"})
+                               "trail", "track", "transition",
+                               # "Easy spin", "Long ride", "Swim race", "Bike intervals"
+                               "easy", "recovery", "long", "tempo", "intervals", "interval",
+                               "repeats", "hills", "race", "strides"})
 
 
 def sport_from_name(name: str | None) -> tuple[str, str | None] | None:
     """(sport, sub_sport) from the words of an activity's title ("Morning Run"), or None."""
     if not name:
         return None
-    words = re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", str(name).lower())
-    for first, second in itertools.pairwise(words):
-        if f"{first} {second}" in _TYPES:
-            return _TYPES[f"{first} {second}"]
+    return _from_words(str(name), vague=False)
+
+
+def _from_words(text: str, *, vague: bool) -> tuple[str, str | None] | None:
+    """The first pair of words, else word, that the type table knows; the vague words only
+    when ``vague`` (and then only those)."""
+    words = re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", text.lower())
+    if not vague:
+        for first, second in itertools.pairwise(words):
+            if f"{first} {second}" in _TYPES:
+                return _TYPES[f"{first} {second}"]
     for word in words:
-        if word in _TYPES and word not in _VAGUE_NAME_WORDS:
+        if word in _TYPES and (word in _VAGUE_NAME_WORDS) == vague:
             return _TYPES[word]
     return None
 

@@ -8,6 +8,7 @@ date, fixed id salt) so the same report renders byte-identical.
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 from typing import Any, NamedTuple
 
@@ -16,11 +17,17 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from ..analyzers import Report
 
-#: Phone-width friendly: 6.4 x 3.2 in at 100 dpi, scaled by the page to the screen width.
-SIZE = (6.4, 3.2)
+#: Drawn for a phone: 4.2 x 3.0 in, shown at the page's width (about 358 px on a 390 px
+#: phone, at most 36rem on a desktop), so that text of FONT_PT stays near 10 px on the
+#: phone. A 6.4 in chart with 7 pt labels shrank them to about 5 px there.
+SIZE = (4.2, 3.0)
+FONT_PT = 10.0
+#: Weeks in the weekly and surface charts: the same span, so the two line up.
+CHART_WEEKS = 12
 COLORS = {"bar": "#4C78A8", "spike": "#E45756", "ramp": "#F58518", "band": "#54A24B",
           "grey": "#9D9D9D"}
 SURFACE_COLORS = {"road": "#7F7F7F", "trail": "#8C6D31", "track": "#E45756",
@@ -33,6 +40,28 @@ class Chart(NamedTuple):
     title: str
     alt: str
     svg: str
+    #: what the figure's caption adds to its title: how to read it
+    caption: str = ""
+    #: the smallest text in the chart, in points, and the chart's width in points: a page
+    #: shown at W px draws that text at about min_font_pt * W / width_pt px
+    min_font_pt: float = 0.0
+    width_pt: float = 0.0
+
+
+def _measure(fig: Figure) -> tuple[float, float]:
+    """The smallest visible text in ``fig`` (points) and its width (points)."""
+    sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_visible() and t.get_text()]
+    return (min(sizes) if sizes else 0.0), fig.get_figwidth() * 72.0
+
+
+def _chart(key: str, title: str, alt: str, fig: Figure, caption: str) -> Chart:
+    min_font, width = _measure(fig)
+    svg = _svg(fig)
+    # bbox_inches="tight" crops the saved figure: its width is the SVG's own
+    head = svg[:svg.index(">")]
+    found = re.search(r'width="([\d.]+)pt"', head)
+    return Chart(key, title, alt, svg, caption, min_font,
+                 float(found[1]) if found else width)
 
 
 def _svg(fig: Figure) -> str:
@@ -44,15 +73,16 @@ def _svg(fig: Figure) -> str:
     return text[text.index("<svg"):]
 
 
-def _figure() -> tuple[Figure, Any]:
-    fig, ax = plt.subplots(figsize=SIZE, dpi=100)
+def _figure(size: tuple[float, float] = SIZE) -> tuple[Figure, Any]:
+    fig, ax = plt.subplots(figsize=size, dpi=100)
+    ax.tick_params(labelsize=FONT_PT)
     ax.spines[["top", "right"]].set_visible(False)
     ax.grid(axis="y", color="#E0E0E0", linewidth=0.6)
     ax.set_axisbelow(True)
     return fig, ax
 
 
-def weekly_distance(report: Report, weeks_shown: int = 16) -> Chart | None:
+def weekly_distance(report: Report, weeks_shown: int = CHART_WEEKS) -> Chart | None:
     weeks = report.figures.get("weeks", [])[-weeks_shown:]
     if not weeks:
         return None
@@ -67,17 +97,19 @@ def weekly_distance(report: Report, weeks_shown: int = 16) -> Chart | None:
     for i, w in enumerate(weeks):
         start = date.fromisoformat(w["week_start"])
         if any(0 <= (d - start).days < 7 for d in spikes):
-            ax.annotate("spike", (i, values[i]), ha="center", va="bottom", fontsize=8,
+            ax.annotate("spike", (i, values[i]), ha="center", va="bottom", fontsize=FONT_PT,
                         color=COLORS["spike"])
-    ax.set_xticks(range(len(weeks)), labels, rotation=60, fontsize=7)
-    ax.set_ylabel(f"distance ({report.units})")
-    ax.set_xlabel("week starting (month-day)")
-    ax.set_title("Weekly running distance", fontsize=10)
+    ax.set_xticks(range(len(weeks)), labels, rotation=60, fontsize=FONT_PT)
+    ax.set_ylabel(f"distance ({report.units})", fontsize=FONT_PT)
+    ax.set_xlabel("week starting (month-day)", fontsize=FONT_PT)
+    ax.set_title("Weekly running distance", fontsize=FONT_PT + 1)
     peak = max(values) if values else 0
     alt = (f"Bar chart of weekly running distance over the last {len(weeks)} weeks; "
            f"highest week {peak:.1f} {report.units}; {len(ramps)} weekly jumps in orange; "
            f"weeks with a single-run spike are labelled.")
-    return Chart("weekly_distance", "Weekly running distance", alt, _svg(fig))
+    return _chart("weekly_distance", "Weekly running distance", alt, fig,
+                  "Orange bars: weeks over the weekly-jump threshold; \"spike\" marks a week "
+                  "with a run much longer than the month before.")
 
 
 def shoe_mileage(report: Report) -> Chart | None:
@@ -85,8 +117,8 @@ def shoe_mileage(report: Report) -> Chart | None:
     if not shoes:
         return None
     low, high = report.figures["shoe_window"]
-    fig, ax = plt.subplots(figsize=(SIZE[0], 0.5 + 0.45 * len(shoes)), dpi=100)
-    ax.spines[["top", "right"]].set_visible(False)
+    fig, ax = _figure((SIZE[0], 1.0 + 0.45 * len(shoes)))
+    ax.grid(False)
     names = [s["name"] for s in shoes]
     values = [s["distance"] for s in shoes]
     ax.axvspan(low, high, color=COLORS["band"], alpha=0.15, label="replacement window")
@@ -95,18 +127,19 @@ def shoe_mileage(report: Report) -> Chart | None:
               if s["status"] == "approaching" else COLORS["grey"] if s["status"] == "retired"
               else COLORS["bar"] for s in shoes]
     ax.barh(range(len(shoes)), values, color=colors)
-    ax.set_yticks(range(len(shoes)), names, fontsize=8)
+    ax.set_yticks(range(len(shoes)), [_short(n) for n in names], fontsize=FONT_PT)
     ax.invert_yaxis()
-    ax.set_xlabel(f"distance ({report.units})")
-    ax.set_title(f"Shoe mileage against the {low:.0f}-{high:.0f} {report.units} window",
-                 fontsize=10)
+    ax.set_xlabel(f"distance ({report.units})", fontsize=FONT_PT)
+    ax.set_title("Shoe mileage", fontsize=FONT_PT + 1)
     alt = "Horizontal bars of each shoe's distance against the replacement window: " + "; ".join(
         f"{s['name']} {s['distance']:.0f} {report.units} ({s['status']})" for s in shoes) + "."
-    return Chart("shoe_mileage", "Shoe mileage", alt, _svg(fig))
+    return _chart("shoe_mileage", "Shoe mileage", alt, fig,
+                  f"Shaded: the {low:.0f}-{high:.0f} {report.units} replacement window; red "
+                  "bars are past it, orange bars inside it.")
 
 
 def surface_mix(report: Report) -> Chart | None:
-    weeks = report.figures.get("surfaces", {}).get("weeks", [])
+    weeks = report.figures.get("surfaces", {}).get("weeks", [])[-CHART_WEEKS:]
     if not weeks or not any(sum(v for k, v in w.items() if k != "week_start") for w in weeks):
         return None
     fig, ax = _figure()
@@ -118,15 +151,17 @@ def surface_mix(report: Report) -> Chart | None:
         ax.bar(range(len(weeks)), values, bottom=bottom, color=color, label=surface)
         bottom = [b + v for b, v in zip(bottom, values)]
     ax.set_xticks(range(len(weeks)), [w["week_start"][5:] for w in weeks], rotation=60,
-                  fontsize=7)
-    ax.set_ylabel(f"distance ({report.units})")
-    ax.set_xlabel("week starting (month-day)")
-    ax.legend(fontsize=7, ncols=4, frameon=False)
-    ax.set_title("Surface mix by week", fontsize=10)
+                  fontsize=FONT_PT)
+    ax.set_ylabel(f"distance ({report.units})", fontsize=FONT_PT)
+    ax.set_xlabel("week starting (month-day)", fontsize=FONT_PT)
+    ax.legend(fontsize=FONT_PT, ncols=4, frameon=False, loc="upper center",
+              bbox_to_anchor=(0.5, -0.42))
+    ax.set_title("Surface mix by week", fontsize=FONT_PT + 1)
     window = report.figures.get("surfaces", {}).get("window", {})
     alt = "Stacked bars of weekly distance by surface; in the report window: " + ", ".join(
         f"{k} {v:.1f} {report.units}" for k, v in window.items() if v) + "."
-    return Chart("surface_mix", "Surface mix", alt, _svg(fig))
+    return _chart("surface_mix", "Surface mix", alt, fig,
+                  "Each bar is a week's running, split by surface; grey is unknown.")
 
 
 def cadence_distribution(report: Report) -> Chart | None:
@@ -140,15 +175,21 @@ def cadence_distribution(report: Report) -> Chart | None:
     minutes = [v / 60.0 for v in hist.values()]
     ax.axvspan(low, high, color=COLORS["band"], alpha=0.15)
     ax.bar(xs, minutes, width=1.0, color=COLORS["bar"])
-    ax.set_xlabel("cadence (steps/min)")
-    ax.set_ylabel("running time (min)")
-    ax.set_title(f"Cadence distribution; {low:.0f}-{high:.0f} steps/min band shaded",
-                 fontsize=10)
+    ax.set_xlabel("cadence (steps/min)", fontsize=FONT_PT)
+    ax.set_ylabel("running time (min)", fontsize=FONT_PT)
+    ax.set_title("Cadence distribution", fontsize=FONT_PT + 1)
     share = cadence.get("share_in_band")
     alt = (f"Histogram of running cadence; median {cadence.get('median')} steps/min"
            + (f", {share:.0%} of running time inside {low:.0f}-{high:.0f}." if share is not None
               else "."))
-    return Chart("cadence_distribution", "Cadence distribution", alt, _svg(fig))
+    return _chart("cadence_distribution", "Cadence distribution", alt, fig,
+                  f"Minutes of running at each cadence; shaded: the {low:.0f}-{high:.0f} "
+                  "steps/min guidance band.")
+
+
+def _short(name: str, width: int = 22) -> str:
+    """A shoe name that fits beside its bar; the table and the alt text keep it whole."""
+    return name if len(name) <= width else name[:width - 1] + "…"
 
 
 def all_charts(report: Report) -> list[Chart]:

@@ -17,6 +17,9 @@ from ..output import format_duration
 WEEKS_LISTED = 8
 #: Older flags listed by name (the rest are counted).
 HISTORY_LISTED = 12
+#: Months and years in the totals table (JSON has every one).
+MONTHS_LISTED = 6
+YEARS_LISTED = 5
 
 
 @dataclass
@@ -40,6 +43,8 @@ class Table:
     headers: list[str]
     rows: list[list[str]]
     numeric: list[bool] = field(default_factory=list)  # right-align these columns
+    #: rows of free text (shoe names) too wide for a phone: shown there as cards
+    reflow: bool = False
 
 
 @dataclass
@@ -60,8 +65,38 @@ def _pct(value: float | None) -> str:
 
 
 def title(report: Report) -> str:
-    who = f" for {report.athlete}" if report.athlete else ""
-    return f"runlog report{who}, as of {report.as_of.isoformat()}"
+    return report.title
+
+
+def _injury_line(injury: dict[str, Any]) -> str:
+    off = f", {injury['days_off']} days off" if injury["days_off"] is not None else ""
+    note = f" ({injury['note']})" if injury["note"] else ""
+    before = injury["preceded_by"]
+    said = ("no flag in the 6 weeks before" if not before else "in the 6 weeks before: "
+            + ", ".join(f"{f['code']} on {f['date']} ({f['severity']})" for f in before))
+    return f"{injury['date']} {injury['area']}{off}{note}: {said}."
+
+
+def _shoe_distance(shoe: dict[str, Any]) -> str:
+    """A pair's distance; with runs it may have shared with another pair, the range from what
+    is certain to what it may have carried (its status counts the upper end)."""
+    if not shoe.get("shared_runs"):
+        return f"{shoe['distance']:.0f}"
+    return f"{shoe['distance']:.0f}-{shoe['distance_up_to']:.0f}"
+
+
+def _shoe_runs(shoe: dict[str, Any]) -> str:
+    shared = shoe.get("shared_runs")
+    return f"{shoe['runs']}+{shared}?" if shared else str(shoe["runs"])
+
+
+def _span(span: dict[str, Any]) -> str:
+    """The history's first and latest activity: a report on stale data must say so."""
+    if not span.get("first_day"):
+        return ""
+    latest_run = span.get("latest_run")
+    run = f"; latest run {latest_run}" if latest_run and latest_run != span["latest_day"] else ""
+    return f" History: {span['first_day']} to {span['latest_day']}{run}."
 
 
 def build(report: Report) -> list[Block]:
@@ -72,7 +107,8 @@ def build(report: Report) -> list[Block]:
         f"Last {(report.as_of - report.window_start).days + 1} days "
         f"({d['window']['start']} to {d['window']['end']}): {s['runs']} runs, "
         f"{s['distance']:.1f} {u}, {format_duration(s['moving_time_s'])} moving; longest run "
-        f"{s['longest_run']:.1f} {u}; {s['other_sessions']} other sessions.")]
+        f"{s['longest_run']:.1f} {u}; {s['other_sessions']} other sessions."
+        + _span(d["history_span"]))]
 
     blocks.append(Heading("Current flags"))
     if report.flags:
@@ -83,9 +119,14 @@ def build(report: Report) -> list[Block]:
     if d["shoes"]:
         blocks += [Heading("Shoes"), Table(
             ["shoe", f"distance ({u})", "runs", "last run", "status", "replace by"],
-            [[sh["name"], f"{sh['distance']:.0f}", str(sh["runs"]), sh["last_run"] or "-",
+            [[sh["name"], _shoe_distance(sh), _shoe_runs(sh), sh["last_run"] or "-",
               sh["status"], sh["projected_replace_date"] or "-"] for sh in d["shoes"]],
-            [False, True, True, False, False, False]), ChartSlot("shoe_mileage")]
+            [False, True, True, False, False, False], reflow=True), ChartSlot("shoe_mileage")]
+        if any(sh.get("shared_runs") for sh in d["shoes"]):
+            blocks.append(Paragraph(
+                "A range and \"+N?\" count runs that named no shoe and that more than one pair "
+                "could have carried; status and replace-by count them. Name the shoe in your "
+                "log, or set first_used, retired and surfaces in runlog.toml, to settle them."))
         unassigned = report.figures.get("shoes_unassigned", {})
         if unassigned.get("runs"):
             blocks.append(Paragraph(
@@ -98,6 +139,18 @@ def build(report: Report) -> list[Block]:
             [[w["week_start"], f"{w['distance']:.1f}", str(w["runs"]), _pct(w["change"]),
               "-" if w["acwr"] is None else f"{w['acwr']:.2f}"] for w in weeks],
             [False, True, True, True, True]), ChartSlot("weekly_distance")]
+
+    months = d["totals"]["months"][-MONTHS_LISTED:]
+    if months:
+        years = d["totals"]["years"]
+        rows = [[m["period"] + ("" if m["complete"] else " (so far)"), str(m["runs"]),
+                 f"{m['distance']:.1f}", format_duration(m["moving_time_s"])] for m in months]
+        if len(years) > 1:
+            rows += [[y["period"] + ("" if y["complete"] else " (so far)"), str(y["runs"]),
+                      f"{y['distance']:.1f}", format_duration(y["moving_time_s"])]
+                     for y in years[-YEARS_LISTED:]]
+        blocks += [Heading("Totals"), Table(["month / year", "runs", f"distance ({u})",
+                                             "moving"], rows, [False, True, True, True])]
 
     surfaces = d["surfaces"]
     window = surfaces.get("window", {})
@@ -126,6 +179,18 @@ def build(report: Report) -> list[Block]:
                 f"{low:.0f}-{high:.0f} steps/min."))
             blocks.append(ChartSlot("cadence_distribution"))
 
+    if d["injuries"]:
+        blocks += [Heading("Injuries"), Bullets([_injury_line(i) for i in d["injuries"]])]
+        logged = len(d["injuries"])
+        counts = sorted(d["injury_precursors"].items(), key=lambda kv: (-kv[1], kv[0]))
+        if counts:
+            (code, n), rest = counts[0], counts[1:]
+            injuries_word = "injury" if logged == 1 else "injuries"
+            also = ("; then " + ", ".join(f"{c} ({k})" for c, k in rest)) if rest else ""
+            blocks.append(Paragraph(
+                f"{code} came before {n} of your {logged} logged {injuries_word}{also}. "
+                "Counts of your own history, not a prediction."))
+
     if report.history:
         blocks.append(Heading("Earlier flags"))
         listed = report.history[:HISTORY_LISTED]
@@ -135,9 +200,10 @@ def build(report: Report) -> list[Block]:
         blocks.append(Bullets(items))
 
     notes = list(report.data_notes)
-    if notes or report.skipped:
+    if notes or report.skipped or report.left_out:
         blocks.append(Heading("Data notes"))
         items = notes + [f"skipped {s['path']}: {s['reason']}" for s in report.skipped]
+        items += [f"left out of {s['path']}: {s['reason']}" for s in report.left_out]
         blocks.append(Bullets(items))
 
     blocks += [Heading("About these flags"), Paragraph(DISCLAIMER),

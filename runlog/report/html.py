@@ -4,6 +4,7 @@ fetch) that reads on a phone and prints well. Every string is escaped."""
 from __future__ import annotations
 
 import base64
+import re
 from html import escape
 from typing import TYPE_CHECKING
 
@@ -42,8 +43,23 @@ h2 { font-size: 1.15rem; margin: 1.6rem 0 0.5rem; border-bottom: 1px solid #ddd;
 table { border-collapse: collapse; width: 100%; font-size: 0.9rem; }
 th, td { padding: 0.25rem 0.5rem; border-bottom: 1px solid #eee; text-align: left; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
-figure { margin: 0.8rem 0; } figure img { width: 100%; height: auto; }
+td.date { white-space: nowrap; }
+figure { margin: 0.8rem 0; } figure img { width: 100%; max-width: 36rem; height: auto; }
 figcaption { font-size: 0.85rem; color: #555; }
+@media (max-width: 36rem) {
+  table { font-size: 0.8rem; } th, td { padding: 0.2rem 0.25rem; }
+  /* A phone: each table row becomes a card of "label value" lines, so no column is cut off
+     and no date wraps in the middle. */
+  .table-wrap table.wide, .table-wrap table.wide tbody, .table-wrap table.wide tr,
+  .table-wrap table.wide td { display: block; width: 100%; }
+  .table-wrap table.wide thead { display: none; }
+  .table-wrap table.wide tr { border-bottom: 1px solid #ddd; padding: 0.3rem 0; }
+  .table-wrap table.wide td { border: none; padding: 0.1rem 0.2rem; text-align: right; }
+  .table-wrap table.wide td::before { content: attr(data-label); float: left;
+    color: #555; padding-right: 0.5rem; }
+  .table-wrap table.wide td:first-child { font-weight: 600; text-align: left; }
+  .table-wrap table.wide td:first-child::before { content: none; }
+}
 @media print { body { font-size: 11pt; } main { max-width: none; }
   .flag, figure, table { break-inside: avoid; } h2 { break-after: avoid; } }
 """
@@ -52,13 +68,23 @@ figcaption { font-size: 0.85rem; color: #555; }
 def _img(chart: Chart) -> str:
     data = base64.b64encode(chart.svg.encode("utf-8")).decode("ascii")
     return (f'<figure id="chart-{chart.key}"><img src="data:image/svg+xml;base64,{data}" '
-            f'alt="{escape(chart.alt)}"><figcaption>{escape(chart.title)}</figcaption>'
-            "</figure>")
+            f'alt="{escape(chart.alt)}" data-min-font-pt="{chart.min_font_pt:g}" '
+            f'data-width-pt="{chart.width_pt:g}">'
+            f"<figcaption>{escape(chart.caption or chart.title)}</figcaption></figure>")
 
 
-def _cell(tag: str, text: str, numeric: bool) -> str:
-    attr = ' class="num"' if numeric else ""
-    return f"<{tag}{attr}>{escape(text)}</{tag}>"
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _cell(tag: str, text: str, numeric: bool, label: str | None = None) -> str:
+    kind = "num" if numeric else "date" if _DATE.fullmatch(text) else ""
+    attr = f' class="{kind}"' if kind else ""
+    if label is not None:
+        attr += f' data-label="{escape(label)}"'
+    shown = escape(text)
+    if tag == "th":  # "acute:chronic" may break after its colon on a narrow screen
+        shown = shown.replace(":", ":<wbr>")
+    return f"<{tag}{attr}>{shown}</{tag}>"
 
 
 def render(report: Report, *, charts: bool = True) -> str:
@@ -85,9 +111,11 @@ def render(report: Report, *, charts: bool = True) -> str:
         elif isinstance(block, Table):
             numeric = block.numeric or [False] * len(block.headers)
             head = "".join(_cell("th", h, n) for h, n in zip(block.headers, numeric))
-            rows = "".join("<tr>" + "".join(_cell("td", c, n) for c, n in zip(row, numeric))
+            rows = "".join("<tr>" + "".join(_cell("td", c, n, h) for c, n, h
+                                            in zip(row, numeric, block.headers))
                            + "</tr>" for row in block.rows)
-            body.append(f'<div class="table-wrap"><table><thead><tr>{head}</tr></thead>'
+            wide = ' class="wide"' if block.reflow else ""
+            body.append(f'<div class="table-wrap"><table{wide}><thead><tr>{head}</tr></thead>'
                         f"<tbody>{rows}</tbody></table></div>")
         elif isinstance(block, Bullets):
             body.append("<ul>" + "".join(f"<li>{escape(i)}</li>" for i in block.items)

@@ -6,6 +6,7 @@ import textwrap
 
 from ..analyzers import Report
 from ..model import Severity
+from ..output import display_width, fit, pad
 from .document import Bullets, ChartSlot, FlagItem, Heading, Paragraph, Table, build, flag_meta
 
 WIDTH = 80
@@ -18,12 +19,9 @@ def _wrap(text: str, indent: str = "", first: str | None = None) -> list[str]:
                          subsequent_indent=indent, break_on_hyphens=False) or [""]
 
 
-def _fit(cell: str, width: int) -> str:
-    return cell if len(cell) <= width else cell[: width - 1] + "…"
-
-
 def table_lines(table: Table) -> list[str]:
-    widths = [max(len(h), *(len(r[i]) for r in table.rows)) for i, h in enumerate(table.headers)]
+    widths = [max(display_width(h), *(display_width(r[i]) for r in table.rows))
+              for i, h in enumerate(table.headers)]
     budget = WIDTH - 2 * (len(widths) - 1)
     while sum(widths) > budget and max(widths) > 8:
         widest = widths.index(max(widths))
@@ -33,11 +31,20 @@ def table_lines(table: Table) -> list[str]:
     def line(cells: list[str]) -> str:
         parts = []
         for cell, width, right in zip(cells, widths, numeric):
-            cell = _fit(cell, width)
-            parts.append(cell.rjust(width) if right else cell.ljust(width))
+            parts.append(pad(fit(cell, width), width, right))
         return "  ".join(parts).rstrip()
 
     return [line(table.headers), line(["-" * w for w in widths])] + [line(r) for r in table.rows]
+
+
+def _short_title(text: str, report: Report) -> str:
+    """The title within :data:`WIDTH` columns: a long athlete name (a file's stem, when
+    nothing names the athlete) is cut in the middle, the date kept."""
+    name = report.athlete
+    if display_width(text) <= WIDTH or not name or name not in text:
+        return text
+    room = display_width(name) - (display_width(text) - WIDTH)
+    return text.replace(name, fit(name, max(room, 8)), 1)
 
 
 def render(report: Report, *, colour: bool = False) -> str:
@@ -46,9 +53,9 @@ def render(report: Report, *, colour: bool = False) -> str:
         if isinstance(block, Heading):
             if lines:
                 lines.append("")
-            text = block.text
+            text = _short_title(block.text, report) if block.level == 1 else block.text
             lines.append(text)
-            lines.append(("=" if block.level == 1 else "-") * min(len(text), WIDTH))
+            lines.append(("=" if block.level == 1 else "-") * min(display_width(text), WIDTH))
         elif isinstance(block, Paragraph):
             lines.extend(_wrap(block.text))
         elif isinstance(block, FlagItem):
