@@ -129,6 +129,11 @@ class Thresholds:
     strain_history_days: int = _rule(
         182, "`load.strain`: days of earlier weeks the percentile is taken over", "days",
         **_DAYS)
+    # Above the 90th percentile of one's own weeks is true of one week in ten by construction:
+    # a steady runner's small week-to-week noise must not be "unusually high" (issue 11).
+    strain_min_rise: float = _rule(
+        0.25, "`load.strain`: the week's strain must also be this far above the median of the "
+        "same earlier weeks (0.25 = +25%)", "fraction", low=0.0)
     # Surface mix (Tessutti et al. 2012; weak evidence).
     hard_share: float = _rule(
         0.80, "`surface.hard`: share of running with a known surface on roads that warns",

@@ -44,8 +44,9 @@ def test_spike_just_over_10_percent_is_a_warning(units, key, new, text):
     rep = report(spike_history(new, key), "2026-10-05", units=units)
     flag = only(rep, "load.spike")
     assert flag.severity is Severity.WARNING
-    assert flag.value == pytest.approx(0.12)
-    assert flag.threshold == pytest.approx(0.10)
+    # value and threshold as the config writes spike_ratio: 1.12 times the longest, over 1.10
+    assert flag.value == pytest.approx(1.12)
+    assert flag.threshold == pytest.approx(1.10)
     assert flag.date == date(2026, 10, 1)
     assert flag.activity_id == "running-2026-10-01T07:00:00"
     assert flag.message.startswith(text)
@@ -60,7 +61,7 @@ def test_spike_over_100_percent_is_an_alert():
     rep = report(spike_history(20.5), "2026-10-05")  # 20.5 / 10 = 2.05: +105%
     flag = only(rep, "load.spike")
     assert flag.severity is Severity.ALERT
-    assert (flag.value, flag.threshold) == (pytest.approx(1.05), pytest.approx(1.0))
+    assert (flag.value, flag.threshold) == (pytest.approx(2.05), pytest.approx(2.0))
     assert "was 105% longer" in flag.message
 
 
@@ -72,7 +73,7 @@ def test_spike_just_under_100_percent_stays_a_warning():
 def test_spike_looks_back_30_days_only():
     # a 20 km run 31 days before 10-01 no longer counts: 12 km is 20% over the 10 km of 09-10
     early = KNOWN + [run("2026-08-31", 20), run("2026-09-10", 10), run("2026-10-01", 12)]
-    assert only(report(early, "2026-10-05"), "load.spike").value == pytest.approx(0.2)
+    assert only(report(early, "2026-10-05"), "load.spike").value == pytest.approx(1.2)
     # 29 days before, it still does: 12 km is shorter than 20 km
     inside = KNOWN + [run("2026-09-02", 20), run("2026-09-10", 10), run("2026-10-01", 12)]
     assert unflagged(report(inside, "2026-10-05"), "load.spike")
@@ -87,7 +88,7 @@ def test_first_run_after_a_month_off_has_nothing_to_compare():
 def test_spike_settings_move_the_flag():
     assert unflagged(report(spike_history(11.2), "2026-10-05", spike_ratio=1.25), "load.spike")
     flag = only(report(spike_history(10.9), "2026-10-05", spike_ratio=1.05), "load.spike")
-    assert (flag.value, flag.threshold) == (pytest.approx(0.09), pytest.approx(0.05))
+    assert (flag.value, flag.threshold) == (pytest.approx(1.09), pytest.approx(1.05))
     alert = only(report(spike_history(16), "2026-10-05", spike_alert_ratio=1.5), "load.spike")
     assert alert.severity is Severity.ALERT  # +60% over a +50% alert setting
 
@@ -354,13 +355,23 @@ def test_monotony_of_six_equal_runs_and_a_rest_day_is_about_2_3():
 def test_strain_just_over_the_90th_percentile(units):
     # earlier strains 3.67423 x [10..17]; numpy's 90th percentile: position 0.9 x 7 = 6.3,
     # 16 + 0.3 x (17 - 16) = 16.3 -> 59.890. The last week: 3.67423 x 16.4 = 60.257
-    rep = report(strain_history(16.4), "2026-10-04", units=units)
+    # (the percentile alone: no margin over the median week)
+    rep = report(strain_history(16.4), "2026-10-04", units=units, strain_min_rise=0.0)
     flag = only(rep, "load.strain")
     assert flag.severity is Severity.INFO
     assert flag.value == pytest.approx(STRAIN_PER_KM * 16.4)
     assert flag.threshold == pytest.approx(STRAIN_PER_KM * 16.3)
     assert (flag.date, flag.end) == (date(2026, 9, 28), date(2026, 10, 4))
-    assert "was 60, above your own 90th percentile of the previous months (60)" in flag.message
+    assert "was 60, above your own 90th percentile of the previous months and 0% above your " \
+        "usual week (60)" in flag.message
+
+
+def test_strain_must_also_be_well_above_the_usual_week():
+    # The median earlier week is 13.5 (strain 49.60); +25% makes 16.875 (62.00), above the
+    # 90th percentile (59.89): 16.4 is steady noise, 16.9 (62.09) is flagged.
+    assert unflagged(report(strain_history(16.4), "2026-10-04"), "load.strain")
+    flag = only(report(strain_history(16.9), "2026-10-04"), "load.strain")
+    assert flag.threshold == pytest.approx(STRAIN_PER_KM * 13.5 * 1.25)
 
 
 def test_strain_just_under_the_90th_percentile():
@@ -373,10 +384,11 @@ def test_strain_needs_eight_earlier_weeks():
 
 def test_strain_setting_moves_the_flag():
     # the 100th percentile is the earlier maximum, 3.67423 x 17 = 62.46
-    assert unflagged(report(strain_history(16.4), "2026-10-04", strain_percentile=100.0),
-                     "load.strain")
+    assert unflagged(report(strain_history(16.4), "2026-10-04", strain_percentile=100.0,
+                            strain_min_rise=0.0), "load.strain")
     # 50th percentile: 13.5 x 3.67423 = 49.60 < 3.67423 x 14
-    flag = only(report(strain_history(14), "2026-10-04", strain_percentile=50.0), "load.strain")
+    flag = only(report(strain_history(14), "2026-10-04", strain_percentile=50.0,
+                       strain_min_rise=0.0), "load.strain")
     assert flag.threshold == pytest.approx(STRAIN_PER_KM * 13.5)
 
 

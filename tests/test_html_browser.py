@@ -92,7 +92,7 @@ def test_every_chart_is_visible_with_alt_text(driver, page: Path) -> None:
             width: img.getBoundingClientRect().width,
             height: img.getBoundingClientRect().height}));
     """)
-    assert len(charts) == 4
+    assert len(charts) == 5
     for chart in charts:
         assert chart["loaded"], chart
         assert chart["width"] > 100 and chart["height"] > 50, chart
@@ -150,7 +150,7 @@ def test_on_a_phone_chart_text_stays_legible(driver, page: Path) -> None:
             font: parseFloat(img.dataset.minFontPt), width: parseFloat(img.dataset.widthPt),
             caption: img.parentElement.querySelector('figcaption').innerText}));
     """)
-    assert len(charts) == 4
+    assert len(charts) == 5
     for chart in charts:
         smallest_px = chart["font"] * chart["shown"] / chart["width"]
         assert smallest_px >= 8.0, chart

@@ -115,6 +115,9 @@ class Report:
             "variety": self.figures.get("variety", {}),
             "history_span": self.figures.get("history", {}),
             "totals": self.figures.get("totals", {"months": [], "years": []}),
+            "next": self.figures.get("next", {"run": None, "week": None, "shoes": [],
+                                              "notes": []}),
+            "spike_ceiling": self.figures.get("spike_ceiling", []),
             "injuries": self.figures.get("injuries", []),
             "injury_precursors": self.figures.get("injury_precursors", {}),
             "data_notes": list(self.data_notes),
@@ -148,6 +151,7 @@ def analyze(
     ctx, counts = prepare(screened.activities, settings, as_of)
     flags, figures, analyzer_notes = run_all(ctx)
     figures.update(injuries.history(ctx, flags))
+    figures["next"] = _next(ctx, figures)
     current = sorted((f for f in flags if f.last_day >= ctx.window_start), key=severity_order)
     history = sorted((f for f in flags if f.last_day < ctx.window_start),
                      key=lambda f: (f.date, f.code), reverse=True)
@@ -158,6 +162,36 @@ def analyze(
         flags=current, history=history, figures=figures, summary=_summary(ctx),
         data_notes=_data_notes(ctx, counts, skipped, left_out, screened) + analyzer_notes,
         skipped=skipped, left_out=left_out)
+
+
+def _next(ctx: Context, figures: dict[str, Any]) -> dict[str, Any]:
+    """What to do next (EVIDENCE.md): the load limits in the report's units, and the shoes
+    due, from the figures the flags came from."""
+    limits = figures.get("next_load") or {"run": None, "week": None, "notes": []}
+
+    def units(metres: float | None) -> float | None:
+        return None if metres is None else round(ctx.in_units(metres), 2)
+
+    run = limits["run"]
+    week = limits["week"]
+    shoes = [{"name": sh["name"], "replace_by": sh["projected_replace_date"]
+              or (ctx.as_of.isoformat() if sh["status"] == "replace" else None),
+              "status": sh["status"]}
+             for sh in figures.get("shoes", []) if sh["status"] in ("approaching", "replace")]
+    return {
+        "run": None if run is None else {
+            "max_distance": units(run["max_distance_m"]),
+            "longest_recent": units(run["longest_recent_m"]),
+            "longest_date": run["longest_date"], "until": run["until"],
+            "then_max_distance": units(run["then_max_distance_m"]),
+            "first_run_back": run["first_run_back"],
+            "usual_run": units(run.get("usual_run_m"))},
+        "week": None if week is None else {
+            "week_start": week["week_start"], "max_distance": units(week["max_distance_m"]),
+            "first_week_back": week["first_week_back"]},
+        "shoes": shoes,
+        "notes": list(limits["notes"]),
+    }
 
 
 def _problem(problem: Any) -> dict[str, str]:

@@ -92,18 +92,159 @@ def monotony(daily_m: np.ndarray) -> float | None:
 def analyze(ctx: Context) -> Findings:
     runs = ctx.runs[ctx.runs["distance_m"].notna()]
     if runs.empty:
-        return Findings(figures={"weeks": []})
+        return Findings(figures={"weeks": [], "next_load": _no_limits(
+            "There are no runs with a distance yet: no limit can be worked out.")})
     first_day: date = ctx.activities["day"].min()  # the history's first day, any sport
     daily = daily_distance(runs, week_start(first_day), ctx.as_of)
     weeks = _weeks(ctx, runs, daily, first_day)
     spikes = _spikes(ctx, runs, first_day)
     spiked = {_run_key(f.date, f.activity_id) for f in spikes}
-    returns, unjudged = _returns(ctx, runs, daily, first_day, spiked)
-    flags = spikes + _ramps(ctx, weeks) + returns + _acwr(ctx, weeks) + _strain(ctx, weeks)
+    returns, unjudged, comebacks = _returns(ctx, runs, daily, first_day, spiked)
+    flags = (spikes + _ramps(ctx, weeks, comebacks) + returns + _acwr(ctx, weeks)
+             + _strain(ctx, weeks))
     first_run_week = week_start(runs["day"].min())
     shown = [_week_dict(ctx, w) for w in weeks if w["week_start"] >= first_run_week]
-    return Findings(flags=flags, figures={"weeks": shown},
-                    notes=_short_history(ctx, first_day) + unjudged)
+    return Findings(flags=flags, figures={
+        "weeks": shown, "next_load": next_limits(ctx, runs, weeks, comebacks, first_day),
+        "spike_ceiling": spike_ceiling(ctx, runs, first_day),
+        "ceiling_runs": [{"day": d.isoformat(), "distance": round(ctx.in_units(m), 3),
+                          "activity_id": a} for d, m, a in zip(runs["day"], runs["distance_m"],
+                                                               runs["activity_id"])
+                         if d >= ctx.as_of - timedelta(days=CEILING_DAYS - 1)]},
+        notes=_short_history(ctx, first_day) + unjudged)
+
+
+# --------------------------------------------------------------------------------------------
+# What to do next: the largest run and week that raise no flag (EVIDENCE.md, "What to do
+# next"), from the same functions as the flags: spike_windows/longest_in, ramp_limit and
+# usual_before_break. Limits, not a training plan.
+
+def _no_limits(note: str) -> dict[str, Any]:
+    return {"run": None, "week": None, "notes": [note]}
+
+
+def _end_of_day(ctx: Context, day: date) -> np.datetime64:
+    """The last instant of ``day`` on the athlete's clock, as naive UTC: a limit worked out
+    for it holds for a run at any time that day."""
+    midnight = pd.Timestamp(day + timedelta(days=1)).tz_localize(ctx.zone)
+    return midnight.tz_convert("UTC").tz_localize(None).to_datetime64()
+
+
+def next_limits(ctx: Context, runs: pd.DataFrame, weeks: list[dict[str, Any]],
+                comebacks: list[tuple[date, float]], first_day: date) -> dict[str, Any]:
+    """The longest run tomorrow and the most next calendar week that raise no spike, jump or
+    return flag, in metres (the report converts them), with what each rests on."""
+    t = ctx.thresholds
+    notes: list[str] = []
+    ran = runs[runs["distance_m"] > 0]
+    times = ran["start_time"].dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
+    dist = ran["distance_m"].to_numpy(dtype=float)
+    days = ran["day"].tolist()
+    if not days:
+        return _no_limits("No run has a distance over zero yet: no limit can be worked out.")
+    tomorrow = ctx.as_of + timedelta(days=1)
+    last_run = days[-1]
+    # After a break the first run back is judged against the usual run before it.
+    usual_week, usual_run, known = usual_before_break(ran, last_run, first_day)
+    break_known = known >= BREAK_MIN_KNOWN_DAYS
+
+    def spike_limit(day: date) -> tuple[float | None, int | None]:
+        start, end = spike_windows(times, np.array([_end_of_day(ctx, day)]),
+                                   t.spike_lookback_days)
+        j = longest_in(dist, int(start[0]), int(end[0]))
+        return (None, None) if j is None else (t.spike_ratio * float(dist[j]), j)
+
+    run: dict[str, Any] = {"max_distance_m": None, "longest_recent_m": None,
+                           "longest_date": None, "until": None, "then_max_distance_m": None,
+                           "first_run_back": False}
+    spikes_from = first_day + timedelta(days=t.spike_lookback_days)
+    limit, j = spike_limit(tomorrow)
+    if tomorrow < spikes_from:
+        notes.append(f"The history starts on {first_day.isoformat()}: the longest run that "
+                     f"raises no spike is known from {spikes_from.isoformat()}.")
+        limit = None
+    elif j is not None:
+        run.update(max_distance_m=limit, longest_recent_m=float(dist[j]),
+                   longest_date=days[j].isoformat())
+        until = days[j] + timedelta(days=t.spike_lookback_days)
+        then, _ = spike_limit(until)
+        run.update(until=until.isoformat(), then_max_distance_m=then)
+    if (tomorrow - last_run).days - 1 >= t.break_days:
+        if break_known and usual_run > 0:
+            back = t.spike_ratio * usual_run
+            run.update(first_run_back=True, usual_run_m=usual_run,
+                       max_distance_m=back if limit is None else min(limit, back))
+        elif limit is None:
+            notes.append("After a break the history cannot judge (too few days before it), "
+                         "no limit for the first run back can be worked out.")
+    week = _next_week(ctx, weeks, comebacks, first_day, last_run, usual_week, break_known,
+                      notes)
+    return {"run": run if run["max_distance_m"] is not None else None, "week": week,
+            "notes": notes}
+
+
+#: Days of the spike-rule picture: each run of the last 6 months against its ceiling.
+CEILING_DAYS = 182
+
+
+def spike_ceiling(ctx: Context, runs: pd.DataFrame, first_day: date) -> list[dict[str, Any]]:
+    """For each day of the last :data:`CEILING_DAYS`, the longest run that day could have been
+    without a spike (in the report's units; None where the rule does not judge: inside the
+    history's first 30 days, or with no run in the 30 days before), from the same windows as
+    the flags."""
+    t = ctx.thresholds
+    ran = runs[runs["distance_m"] > 0]
+    times = ran["start_time"].dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
+    dist = ran["distance_m"].to_numpy(dtype=float)
+    first = max(ctx.as_of - timedelta(days=CEILING_DAYS - 1), first_day)
+    days = [first + timedelta(days=n) for n in range((ctx.as_of - first).days + 1)]
+    if not days:
+        return []
+    starts, ends = spike_windows(times, np.array([_end_of_day(ctx, d) for d in days]),
+                                 t.spike_lookback_days)
+    judged_from = first_day + timedelta(days=t.spike_lookback_days)
+    out = []
+    for day, start, end in zip(days, starts, ends):
+        j = longest_in(dist, int(start), int(end)) if day >= judged_from else None
+        out.append({"day": day.isoformat(), "max_distance":
+                    None if j is None else round(ctx.in_units(t.spike_ratio * dist[j]), 3)})
+    return out
+
+
+def _next_week(ctx: Context, weeks: list[dict[str, Any]], comebacks: list[tuple[date, float]],
+               first_day: date, last_run: date, usual_week: float, break_known: bool,
+               notes: list[str]) -> dict[str, Any] | None:
+    """The most for the next calendar week that raises no weekly-jump or return flag, as if
+    nothing more were run before it (said in a note when the week in progress is not over)."""
+    t = ctx.thresholds
+    monday = week_start(ctx.as_of) + timedelta(days=7)
+    so_far = [dict(w) for w in weeks]
+    current = so_far[-1]
+    if current["week_start"] == week_start(ctx.as_of) and current["days"] < 7:
+        current.update(complete=current["week_start"] >= first_day, days=7)
+        notes.append(f"Next week's limit counts this week as it stands on "
+                     f"{ctx.as_of.isoformat()}: more running before Monday raises it.")
+    so_far.append({"week_start": monday, "distance_m": 0.0, "complete": True, "days": 7,
+                   "judged": (monday - first_day).days >= WEEKS_JUDGED_FROM_DAY})
+    returning = (monday - last_run).days - 1 >= t.break_days and break_known
+    if returning:  # a first week back after a break is held to the return rule
+        comebacks = [*comebacks, (monday, usual_week)]
+    limit = ramp_limit(t, so_far, len(so_far) - 1, comebacks)
+    if returning:
+        back = t.return_ratio * usual_week
+        limit = back if limit is None else min(limit, back)
+    if limit is None:
+        judged_from = first_monday_from(first_day + timedelta(days=WEEKS_JUDGED_FROM_DAY))
+        if monday < judged_from:
+            notes.append(f"Weekly jumps are judged from the week of {judged_from.isoformat()}: "
+                         "until then no weekly limit applies.")
+        else:
+            notes.append("This week holds under "
+                         f"{ctx.distance(t.weekly_ramp_min_km * 1000)}: the weekly-jump rule "
+                         "does not judge the week after it.")
+        return None
+    return {"week_start": monday.isoformat(), "max_distance_m": limit,
+            "first_week_back": returning}
 
 
 def _short_history(ctx: Context, first_day: date) -> list[str]:
@@ -124,21 +265,18 @@ def _spikes(ctx: Context, runs: pd.DataFrame, first_day: date) -> list[Flag]:
     times = runs["start_time"].dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
     dist = runs["distance_m"].to_numpy(dtype=float)
     run_days = runs["day"].tolist()
-    lookback = np.timedelta64(t.spike_lookback_days, "D")
     # The whole 30 days before a run must be inside the history: before that, "the longest
     # run of the month before" would be the longest of the few days known.
     judged_from = first_day + timedelta(days=t.spike_lookback_days)
-    # Runs strictly before each run and no older than the lookback: a slice of the sorted
-    # times, so a decade of runs costs one binary search per run, not a scan of them all.
-    window_start = np.searchsorted(times, times - lookback, side="left")
-    window_end = np.searchsorted(times, times, side="left")
+    window_start, window_end = spike_windows(times, times, t.spike_lookback_days)
     for i in range(len(runs)):
         # an empty month before a run follows a break: _returns() judges that run
-        if run_days[i] < judged_from or window_end[i] <= window_start[i]:
+        if run_days[i] < judged_from:
             continue
-        longest = float(dist[window_start[i]:window_end[i]].max())
-        if longest <= 0:
+        j = longest_in(dist, window_start[i], window_end[i])
+        if j is None:
             continue
+        longest = float(dist[j])
         ratio = dist[i] / longest
         if ratio <= t.spike_ratio:
             continue
@@ -153,10 +291,34 @@ def _spikes(ctx: Context, runs: pd.DataFrame, first_day: date) -> list[Flag]:
                      f"{t.spike_lookback_days} days before it ({ctx.distance(longest)}). "
                      "In a study of 5,205 runners, runs over 10% longer than the previous "
                      "month's longest went with more injuries."),
-            date=row["day"], activity_id=row["activity_id"], value=ratio - 1,
-            threshold=(t.spike_alert_ratio if alert else t.spike_ratio) - 1,
+            # the run's ratio to the longest, as the config's spike_ratio is written (1.10)
+            date=row["day"], activity_id=row["activity_id"], value=ratio,
+            threshold=t.spike_alert_ratio if alert else t.spike_ratio,
             evidence="moderate", source=SPIKE_SOURCE))
     return flags
+
+
+def spike_windows(times: np.ndarray, when: np.ndarray, lookback_days: int
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """For each instant in ``when``, the slice of the sorted run ``times`` (naive UTC) a run
+    then is compared with: runs strictly before it and no older than the lookback. One binary
+    search each, so a decade of runs is not scanned once per run. The flags and the "Next"
+    limits both use it."""
+    lookback = np.timedelta64(lookback_days, "D")
+    return (np.searchsorted(times, when - lookback, side="left"),
+            np.searchsorted(times, when, side="left"))
+
+
+def longest_in(dist: np.ndarray, start: int, end: int) -> int | None:
+    """The index of the longest run of ``dist[start:end]`` (the latest of equals: it stays
+    longest the longest), None when there is none longer than 0."""
+    if end <= start:
+        return None
+    window = dist[start:end]
+    longest = float(window.max())
+    if not longest > 0:
+        return None
+    return start + int(np.flatnonzero(window == longest)[-1])
 
 
 def _run_key(day: date, activity_id: Any) -> tuple[date, str | None]:
@@ -235,31 +397,57 @@ def _so_far(week: dict[str, Any]) -> str:
     return "" if week["days"] == 7 else " so far"
 
 
-def _ramps(ctx: Context, weeks: list[dict[str, Any]]) -> list[Flag]:
+def _building_back_limit(monday: date, comebacks: list[tuple[date, float]],
+                         return_ratio: float) -> float:
+    """In the 4 weeks after a return from a break, a week may hold up to what the return rule
+    allows (75% of the usual week before the break) without being a jump: building back.
+    After a month off, 5 km every third day makes weeks of 10 and 15 km, "+50%" over a week
+    that was itself a restart; the return rule and the spike rule judge those weeks. 0 when
+    the week follows no return."""
+    return max((return_ratio * usual_week for first_back, usual_week in comebacks
+                if first_back <= monday + timedelta(days=6)
+                and monday < first_back + timedelta(days=BREAK_BASELINE_DAYS)), default=0.0)
+
+
+def ramp_limit(t: Any, weeks: list[dict[str, Any]], k: int,
+               comebacks: list[tuple[date, float]]) -> float | None:
+    """The most week ``k`` may hold without a weekly-jump flag (metres); None when the rule
+    does not judge that week. The flag and the "Next" week limit both come from here.
+
+    Rhythm is not a ramp (EVIDENCE.md): every other day alternates 3- and 4-run weeks, +33%
+    over the week before but only +14% over the mean of the weeks before it. A jump is over
+    the ramp above the week before *and* above the mean of the four weeks before it, all whole
+    and inside the history: with fewer the mean cannot tell a rhythm from a ramp (a log
+    started last week, 3 runs then 4, is "+33%" over both). A jump also carries more than the
+    biggest of those four weeks, as a spike is longer than the longest run of the month
+    before: a run every third day gives weeks of 3, 2 and 2 runs, and its 3-run week is +33%
+    over a four-week mean of 2.25 runs, a load carried three weeks before. +30% exactly is
+    not over 30%."""
+    if k < RAMP_MEAN_WEEKS:
+        return None
+    week, prev = weeks[k], weeks[k - 1]
+    reference = weeks[k - RAMP_MEAN_WEEKS:k]
+    if not week["judged"] or not all(w["complete"] for w in reference) \
+            or prev["distance_m"] < t.weekly_ramp_min_km * 1000:
+        return None
+    earlier = [w["distance_m"] for w in reference]
+    limit = max((1 + t.weekly_ramp) * prev["distance_m"],
+                (1 + t.weekly_ramp) * float(np.mean(earlier)), *earlier)
+    return max(limit * (1 + FLOAT_TOLERANCE),
+               _building_back_limit(week["week_start"], comebacks, t.return_ratio))
+
+
+def _ramps(ctx: Context, weeks: list[dict[str, Any]],
+           comebacks: list[tuple[date, float]]) -> list[Flag]:
     t = ctx.thresholds
     flags = []
     for k in range(RAMP_MEAN_WEEKS, len(weeks)):
         week, prev = weeks[k], weeks[k - 1]
-        # Rhythm is not a ramp (EVIDENCE.md): every other day alternates 3- and 4-run weeks,
-        # +33% over the week before but only +14% over the mean of the weeks before it. A
-        # jump is over the ramp above the week before *and* above the mean of the four weeks
-        # before it, all whole and inside the history: with fewer the mean cannot tell a
-        # rhythm from a ramp (a log started last week, 3 runs then 4, is "+33%" over both).
-        # A jump also carries more than the biggest of those four weeks, as a spike is longer
-        # than the longest run of the month before: a run every third day gives weeks of 3,
-        # 2 and 2 runs, and its 3-run week is +33% over a four-week mean of 2.25 runs, a load
-        # carried three weeks before. Ratios are compared: +30% exactly (1.3000000000000003
-        # as a change) is not over 30%.
-        reference = weeks[k - RAMP_MEAN_WEEKS:k]
-        if not week["judged"] or not all(w["complete"] for w in reference) \
-                or prev["distance_m"] < t.weekly_ramp_min_km * 1000:
+        limit = ramp_limit(t, weeks, k, comebacks)
+        if limit is None or week["distance_m"] <= limit:
             continue
-        earlier = [w["distance_m"] for w in reference]
-        usual = float(np.mean(earlier))
+        usual = float(np.mean([w["distance_m"] for w in weeks[k - RAMP_MEAN_WEEKS:k]]))
         ratio = week["distance_m"] / prev["distance_m"]
-        if ratio <= 1 + t.weekly_ramp or week["distance_m"] / usual <= 1 + t.weekly_ramp \
-                or week["distance_m"] <= max(earlier) * (1 + FLOAT_TOLERANCE):
-            continue
         monday = week["week_start"]
         sunday = monday + timedelta(days=6)
         mean_text = (f"Your average week over the {RAMP_MEAN_WEEKS} weeks before it was "
@@ -276,28 +464,40 @@ def _ramps(ctx: Context, weeks: list[dict[str, Any]]) -> list[Flag]:
     return flags
 
 
+def usual_before_break(ran: pd.DataFrame, last: date, first_day: date
+                       ) -> tuple[float, float, int]:
+    """The usual week (metres, over the days of the 28 before and including ``last`` that are
+    inside the history, scaled to a week: days before the history are unknown, not rest),
+    the usual run (their median), and how many days are known."""
+    since = max(last - timedelta(days=BREAK_BASELINE_DAYS - 1), first_day)
+    known_days = (last - since).days + 1
+    before = ran[(ran["day"] >= since) & (ran["day"] <= last)]["distance_m"]
+    if before.empty:
+        return 0.0, 0.0, known_days
+    return float(before.sum()) / known_days * 7, float(before.median()), known_days
+
+
 def _returns(ctx: Context, runs: pd.DataFrame, daily: pd.Series, first_day: date,
-             spiked: set[tuple[date, str | None]]) -> tuple[list[Flag], list[str]]:
-    """Flags for returns after a break, and notes on returns the history cannot judge."""
+             spiked: set[tuple[date, str | None]]
+             ) -> tuple[list[Flag], list[str], list[tuple[date, float]]]:
+    """Flags for returns after a break, notes on returns the history cannot judge, and each
+    judged return's first day with the usual week before its break (metres)."""
     t = ctx.thresholds
     ran = runs[runs["distance_m"] > 0]
     flags: list[Flag] = []
     notes: list[str] = []
+    comebacks: list[tuple[date, float]] = []
     for last, first_back in itertools.pairwise(sorted(set(ran["day"]))):
         gap = (first_back - last).days - 1
         if gap < t.break_days:
             continue
-        # The usual week before the break, over the days of the 28 before it that are inside
-        # the history, scaled to a week: days before the history are unknown, not rest.
-        since = max(last - timedelta(days=BREAK_BASELINE_DAYS - 1), first_day)
-        known_days = (last - since).days + 1
-        before = ran[(ran["day"] >= since) & (ran["day"] <= last)]["distance_m"]
+        usual_week, usual_run, known_days = usual_before_break(ran, last, first_day)
         if known_days < BREAK_MIN_KNOWN_DAYS:
             notes.append(f"The return on {first_back.isoformat()} after {gap} days without "
                          f"running is not judged: the history before the break holds only "
                          f"{known_days} days, too few to know your usual week.")
             continue
-        usual_week = float(before.sum()) / known_days * 7
+        comebacks.append((first_back, usual_week))
         week_end = min(first_back + timedelta(days=6), ctx.as_of)
         back = float(daily[(daily.index >= first_back) & (daily.index <= week_end)].sum())
         share = back / usual_week
@@ -328,7 +528,6 @@ def _returns(ctx: Context, runs: pd.DataFrame, daily: pd.Series, first_day: date
         # to that flag, whose evidence is stronger.
         first_runs = ran[ran["day"] == first_back]
         row = first_runs.loc[first_runs["distance_m"].idxmax()]
-        usual_run = float(before.median())
         ratio = float(row["distance_m"]) / usual_run
         if ratio <= t.spike_ratio or _run_key(first_back, row["activity_id"]) in spiked:
             continue
@@ -340,9 +539,9 @@ def _returns(ctx: Context, runs: pd.DataFrame, daily: pd.Series, first_day: date
                      f"{first_back.isoformat()}, was {ratio - 1:.0%} longer than your usual "
                      f"run before the break ({ctx.distance(usual_run)}). Fitness gained "
                      "recently fades after about 4 weeks off; build back gradually."),
-            date=first_back, activity_id=row["activity_id"], value=ratio - 1,
-            threshold=t.spike_ratio - 1, evidence="weak", source=BREAK_SOURCE))
-    return flags, notes
+            date=first_back, activity_id=row["activity_id"], value=ratio,
+            threshold=t.spike_ratio, evidence="weak", source=BREAK_SOURCE))
+    return flags, notes, comebacks
 
 
 def _acwr(ctx: Context, weeks: list[dict[str, Any]]) -> list[Flag]:
@@ -380,7 +579,10 @@ def _strain(ctx: Context, weeks: list[dict[str, Any]]) -> list[Flag]:
         history.append((monday, week["strain"]))
         if len(earlier) < STRAIN_MIN_WEEKS:
             continue
-        limit = float(np.percentile(earlier, t.strain_percentile))
+        # Above the runner's own 90th percentile, and well above their usual week: one week in
+        # ten tops its own 90th percentile by construction, and noise is no signal.
+        limit = max(float(np.percentile(earlier, t.strain_percentile)),
+                    float(np.median(earlier)) * (1 + t.strain_min_rise))
         if week["strain"] <= limit * (1 + FLOAT_TOLERANCE):
             continue
         flags.append(Flag(
@@ -388,8 +590,8 @@ def _strain(ctx: Context, weeks: list[dict[str, Any]]) -> list[Flag]:
             title="A week of unusually high strain for you",
             message=(f"Training strain (weekly load x monotony) in the week of "
                      f"{monday.isoformat()} was {week['strain']:.0f}, above your own "
-                     f"{t.strain_percentile:.0f}th percentile of the previous months "
-                     f"({limit:.0f})."),
+                     f"{t.strain_percentile:.0f}th percentile of the previous months and "
+                     f"{t.strain_min_rise:.0%} above your usual week ({limit:.0f})."),
             date=monday, end=monday + timedelta(days=6), value=week["strain"],
             threshold=limit, evidence="weak", source=STRAIN_SOURCE))
     return flags

@@ -187,12 +187,63 @@ def cadence_distribution(report: Report) -> Chart | None:
                   "steps/min guidance band.")
 
 
+def spike_ceiling(report: Report) -> Chart | None:
+    """Each run of the last months as a dot against the 30-day ceiling (the longest run a
+    day could hold without a spike), spikes by severity, logged injuries, and the next-run
+    limit at the right edge: the spike rule in one picture."""
+    ceiling = report.figures.get("spike_ceiling", [])
+    if not ceiling:
+        return None
+    first = date.fromisoformat(ceiling[0]["day"])
+    spikes = {(f.date, f.activity_id): f for f in report.flags + report.history
+              if f.code == "load.spike"}
+    runs = report.figures.get("ceiling_runs", [])
+    fig, ax = _figure((SIZE[0], SIZE[1]))
+    xs = [(date.fromisoformat(c["day"]) - first).days for c in ceiling]
+    ys = [c["max_distance"] if c["max_distance"] is not None else float("nan")
+          for c in ceiling]
+    ax.step(xs, ys, where="mid", color=COLORS["band"], linewidth=1.2,
+            label="30-day ceiling")
+    colors = {"alert": COLORS["spike"], "warning": COLORS["ramp"]}
+    for run in runs:
+        x = (date.fromisoformat(run["day"]) - first).days
+        flag = spikes.get((date.fromisoformat(run["day"]), run["activity_id"]))
+        ax.plot(x, run["distance"], "o", markersize=3.5 if flag is None else 6,
+                color=COLORS["bar"] if flag is None else colors[str(flag.severity)])
+    for injury in report.figures.get("injuries", []):
+        day = date.fromisoformat(injury["date"])
+        if day >= first:
+            ax.axvline((day - first).days, color=COLORS["grey"], linestyle="--", linewidth=1)
+    nxt = (report.figures.get("next") or {}).get("run")
+    if nxt and nxt.get("max_distance") is not None:
+        ax.plot(xs[-1] + 1, nxt["max_distance"], marker="_", markersize=14,
+                color=COLORS["spike"], mew=2)
+        ax.annotate("next", (xs[-1] + 1, nxt["max_distance"]), xytext=(0, 4),
+                    textcoords="offset points", ha="center", fontsize=FONT_PT,
+                    color=COLORS["spike"])
+    ticks = [x for x, c in zip(xs, ceiling) if c["day"].endswith("-01")]
+    ax.set_xticks(ticks, [ceiling[x]["day"][5:7] for x in ticks], fontsize=FONT_PT)
+    ax.set_xlabel("month", fontsize=FONT_PT)
+    ax.set_ylabel(f"distance ({report.units})", fontsize=FONT_PT)
+    ax.set_title("Runs against the spike ceiling", fontsize=FONT_PT + 1)
+    over = sum(1 for key in spikes if key[0] >= first)
+    alt = (f"Dots for each run since {first.isoformat()} against a line for the longest run "
+           f"each day could hold without a spike (10% over the longest of the 30 days "
+           f"before); {over} runs over it, marked orange (warning) or red (alert); dashed "
+           "lines mark logged injuries"
+           + (f"; the next-run limit, {nxt['max_distance']:.1f} {report.units}, at the right "
+              "edge." if nxt and nxt.get("max_distance") is not None else "."))
+    return _chart("spike_ceiling", "Runs against the spike ceiling", alt, fig,
+                  "Green line: 10% over the longest run of the 30 days before each day. "
+                  "Orange and red dots went over it; the mark at the right is your next limit.")
+
+
 def _short(name: str, width: int = 22) -> str:
     """A shoe name that fits beside its bar; the table and the alt text keep it whole."""
     return name if len(name) <= width else name[:width - 1] + "…"
 
 
 def all_charts(report: Report) -> list[Chart]:
-    charts = [weekly_distance(report), shoe_mileage(report), surface_mix(report),
-              cadence_distribution(report)]
+    charts = [spike_ceiling(report), weekly_distance(report), shoe_mileage(report),
+              surface_mix(report), cadence_distribution(report)]
     return [c for c in charts if c is not None]

@@ -68,6 +68,55 @@ def title(report: Report) -> str:
     return report.title
 
 
+def _next_blocks(d: dict[str, Any], u: str) -> list[Block]:
+    """The "Next" section: the largest run and week that raise no flag, and the shoes due."""
+    nxt = d["next"]
+    items = []
+    run = nxt["run"]
+    if run is not None and run["first_run_back"]:
+        items.append(f"Next run: keep your first run back under {run['max_distance']:.1f} {u} "
+                     f"(10% over your usual run before the break, {run['usual_run']:.1f} {u}).")
+    elif run is not None:
+        line = (f"Next run: keep it under {run['max_distance']:.1f} {u} (your longest in 30 "
+                f"days: {run['longest_recent']:.1f} {u} on {run['longest_date']}).")
+        if run["then_max_distance"] is not None:
+            line += (f" From {run['until']} the limit falls to {run['then_max_distance']:.1f} "
+                     f"{u} unless you run longer before.")
+        elif run["until"]:
+            line += f" From {run['until']} no run of yours is left in the 30 days before."
+        items.append(line)
+    week = nxt["week"]
+    if week is not None:
+        back = " (your first week back after a break)" if week["first_week_back"] else ""
+        items.append(f"Next week (from {week['week_start']}){back}: up to "
+                     f"{week['max_distance']:.1f} {u} raises no weekly-jump flag.")
+    for shoe in nxt["shoes"]:
+        when = ("now" if shoe["status"] == "replace" else
+                f"around {shoe['replace_by']}" if shoe["replace_by"] else "soon")
+        items.append(f"Shoes: {shoe['name']} is due for replacing {when}.")
+    items += nxt["notes"]
+    if not items:
+        return []
+    picture = _ceiling_line(d, u)
+    return [Heading("Next"), Bullets(items + ([picture] if picture else [])), Paragraph(
+        "The largest numbers that raise no flag under the rules below: limits, not a "
+        "training plan."), ChartSlot("spike_ceiling")]
+
+
+def _ceiling_line(d: dict[str, Any], u: str) -> str:
+    """The spike picture in one line: how many runs of the last months went over the
+    ceiling of the 30 days before them."""
+    ceiling = {c["day"]: c["max_distance"] for c in d["spike_ceiling"]}
+    if not ceiling:
+        return ""
+    first = min(ceiling)
+    spikes = sorted({f["date"] for f in d["flags"] + d["history"]
+                     if f["code"] == "load.spike" and f["date"] >= first})
+    shown = ", ".join(spikes[:3]) + (f" and {len(spikes) - 3} more" if len(spikes) > 3 else "")
+    over = f"{len(spikes)} over it ({shown})" if spikes else "none over it"
+    return (f"Since {first}, runs against the 30-day ceiling: {over}.")
+
+
 def _injury_line(injury: dict[str, Any]) -> str:
     off = f", {injury['days_off']} days off" if injury["days_off"] is not None else ""
     note = f" ({injury['note']})" if injury["note"] else ""
@@ -109,6 +158,8 @@ def build(report: Report) -> list[Block]:
         f"{s['distance']:.1f} {u}, {format_duration(s['moving_time_s'])} moving; longest run "
         f"{s['longest_run']:.1f} {u}; {s['other_sessions']} other sessions."
         + _span(d["history_span"]))]
+
+    blocks += _next_blocks(d, u)
 
     blocks.append(Heading("Current flags"))
     if report.flags:
