@@ -1,15 +1,20 @@
 """Coach mode on a big roster: time ``runlog batch`` with ``--jobs 1`` and ``--jobs 2``.
 
-Usage: ``python -m benchmarks.roster [--athletes 100] [--days 365] [--repeat 3]`` from the
-repository root. It writes a roster of athletes, each with a folder of FIT files as a Garmin
-watch writes them (drawn by ``examples/make_examples.py``: GPS, heart rate, cadence, laps, one
-record every 5 s), caches it (``--cache``; the second run reuses it), then runs the real
-command in a fresh process for each measurement:
+Usage: ``python -m benchmarks.roster [--athletes 100] [--days 365] [--repeat 3]
+[--layout per-athlete|single|both] [--quick]`` from the repository root. It writes a roster
+of athletes, each with a folder of FIT files as a Garmin watch writes them (drawn by
+``examples/make_examples.py``: GPS, heart rate, cadence, laps, one record every 5 s), caches
+it (``--cache``; the second run reuses it), then runs the real command in a fresh process for
+each measurement:
 
 * cold: an empty store, so every file is parsed (the first run for a new roster);
 * warm: the store that run left, so files are only fingerprinted (every later Monday).
 
-Each athlete's report is HTML with charts, the default. Prints the median of each.
+The store is laid out as ``batch`` keeps it, a folder with a file per athlete
+(``per-athlete``), or as before issue 16, one file every athlete's process shares (``single``:
+an existing store file given as ``--store``). Each athlete's report is HTML with charts, the
+default. Prints the median of each. ``--quick`` is a small roster, run once, so the tests can
+run the script.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from typing import Any
 import platformdirs
 
 from runlog.batch import cpu_count
+from runlog.store import Store
 
 REPO = Path(__file__).resolve().parent.parent
 #: Bump when the generated histories change, so an old cache is not reused.
@@ -138,6 +144,26 @@ def roster(cache_dir: Path, athletes: int, days: int, as_of: date) -> Path:
     return root
 
 
+#: --layout: how the store is laid out, and the store path a run gets in ``work``.
+LAYOUTS = ("per-athlete", "single")
+
+
+def store_path(work: Path, layout: str, jobs: int, round_: int) -> Path:
+    """The store of one cold run (and of the warm runs after the first)."""
+    if layout == "per-athlete":
+        return work / f"stores-{jobs}-{round_}"
+    return work / f"store-{jobs}-{round_}.sqlite"
+
+
+def new_store(work: Path, layout: str, jobs: int, round_: int) -> Path:
+    """An empty store of this layout: a folder batch fills, or an empty single store file
+    (batch uses an existing file as the one store every athlete shares)."""
+    path = store_path(work, layout, jobs, round_)
+    if layout == "single":
+        Store(path).close()
+    return path
+
+
 def time_batch(roster_dir: Path, out: Path, store: Path, jobs: int, as_of: date) -> float:
     """Seconds for one ``runlog batch`` in a fresh process, start-up included."""
     command = [sys.executable, "-m", "runlog", "batch", str(roster_dir), "-o", str(out),
@@ -160,7 +186,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--cache", type=Path,
                         default=Path(platformdirs.user_cache_dir("runlog")) / "benchmarks",
                         help="where the generated roster is kept between runs")
+    parser.add_argument("--layout", choices=(*LAYOUTS, "both"), default="per-athlete",
+                        help="a store file per athlete (batch's own), one shared file, or both")
+    parser.add_argument("--quick", action="store_true",
+                        help="4 athletes x 28 days, each run once: checks the script works")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.athletes, args.days, args.repeat, args.cold_repeat = 4, 28, 1, 1
+    layouts = LAYOUTS if args.layout == "both" else (args.layout,)
     as_of = examples().AS_OF
     roster_dir = roster(args.cache, args.athletes, args.days, as_of)
     files = sum(1 for _ in roster_dir.glob("*/*.fit"))
@@ -168,30 +201,36 @@ def main(argv: list[str] | None = None) -> None:
     print(f"roster: {args.athletes} athletes x {args.days} days, {files} FIT files, "
           f"{size_mb:.0f} MB; as of {as_of}; {cpu_count()} cores", flush=True)
 
-    cold: dict[int, list[float]] = {1: [], 2: []}
-    warm: dict[int, list[float]] = {1: [], 2: []}
+    cold: dict[tuple[str, int], list[float]] = {}
+    warm: dict[tuple[str, int], list[float]] = {}
     with tempfile.TemporaryDirectory(prefix="runlog-bench-") as scratch:
         work = Path(scratch)
-        for round_ in range(args.cold_repeat):
-            for jobs in (1, 2):
-                store = work / f"store-{jobs}-{round_}.sqlite"
-                cold[jobs].append(time_batch(roster_dir, work / "out", store, jobs, as_of))
-                print(f"  cold  --jobs {jobs}: {cold[jobs][-1]:7.1f} s", flush=True)
-        for _ in range(args.repeat):  # alternate, so drift in the machine's load hits both
-            for jobs in (1, 2):
-                store = work / f"store-{jobs}-0.sqlite"
-                warm[jobs].append(time_batch(roster_dir, work / "out", store, jobs, as_of))
-                print(f"  warm  --jobs {jobs}: {warm[jobs][-1]:7.1f} s", flush=True)
+        for layout in layouts:
+            for round_ in range(args.cold_repeat):
+                for jobs in (1, 2):
+                    store = new_store(work, layout, jobs, round_)
+                    seconds = time_batch(roster_dir, work / "out", store, jobs, as_of)
+                    cold.setdefault((layout, jobs), []).append(seconds)
+                    print(f"  {layout:<11} cold  --jobs {jobs}: {seconds:7.1f} s", flush=True)
+            for _ in range(args.repeat):  # alternate, so drift in the machine's load hits both
+                for jobs in (1, 2):
+                    store = store_path(work, layout, jobs, 0)
+                    seconds = time_batch(roster_dir, work / "out", store, jobs, as_of)
+                    warm.setdefault((layout, jobs), []).append(seconds)
+                    print(f"  {layout:<11} warm  --jobs {jobs}: {seconds:7.1f} s", flush=True)
 
     print(f"\nrunlog batch, {args.athletes} athletes, HTML reports (median seconds)")
-    print(f"{'':<8}{'cold (empty store)':>20}{'warm (store reused)':>22}")
-    for jobs in (1, 2):
-        print(f"--jobs {jobs}{statistics.median(cold[jobs]):>20.1f}"
-              f"{statistics.median(warm[jobs]) if warm[jobs] else float('nan'):>22.1f}")
-    speedup = [statistics.median(cold[1]) / statistics.median(cold[2])]
-    if warm[1]:
-        speedup.append(statistics.median(warm[1]) / statistics.median(warm[2]))
-    print("speed-up of --jobs 2: " + ", ".join(f"{s:.2f}x" for s in speedup))
+    print(f"{'store':<13}{'':<8}{'cold (empty store)':>20}{'warm (store reused)':>22}")
+    for layout in layouts:
+        for jobs in (1, 2):
+            warm_s = statistics.median(warm[layout, jobs]) if args.repeat else float("nan")
+            print(f"{layout:<13}--jobs {jobs}{statistics.median(cold[layout, jobs]):>20.1f}"
+                  f"{warm_s:>22.1f}")
+        speedup = [statistics.median(cold[layout, 1]) / statistics.median(cold[layout, 2])]
+        if args.repeat:
+            speedup.append(statistics.median(warm[layout, 1])
+                           / statistics.median(warm[layout, 2]))
+        print(f"{layout:<13}speed-up of --jobs 2: " + ", ".join(f"{s:.2f}x" for s in speedup))
 
 
 if __name__ == "__main__":

@@ -7,6 +7,15 @@ top-level function, so the same work runs in this process, in a pool of processe
 workers. Reports are written here, never by a worker, so they land in the output folder even
 when the workers run on other machines. The index ranks athletes by their worst current flag,
 then by how many flags they have.
+
+Each athlete has a store file of their own in the store folder, named like their report, so
+no two processes reviewing a roster ever write one file. A single store file (the one
+``runlog import`` and ``report`` keep) given instead is still used, shared, as before.
+
+A process that dies while reviewing an athlete (killed, out of memory) costs that athlete one
+attempt of :data:`ATTEMPTS`: they are reviewed again in a new process (on Dask, the scheduler
+retries them on another worker), and listed as failed, with the reason, only when every
+attempt died. The other athletes go on.
 """
 
 from __future__ import annotations
@@ -14,14 +23,19 @@ from __future__ import annotations
 import hashlib
 import json
 import multiprocessing
+import multiprocessing.connection
 import multiprocessing.context
+import multiprocessing.process
 import os
 import re
+import signal
 import sys
 import threading
 import unicodedata
-from collections.abc import Iterable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from html import escape
@@ -37,12 +51,13 @@ else:  # pragma: no cover
 
 from .analyzers import DISCLAIMER, Report, analyze
 from .config import CONFIG_NAME, Settings, _line_of, load_settings, parse_settings
-from .errors import ConfigError, RunlogError
+from .errors import ConfigError, RunlogError, StoreError
 from .importers import machine_timezone
-from .load import Loaded, load
+from .load import Loaded, _exit_when_orphaned, load
 from .model import EVIDENCE_RANK, Severity
 from .report import render
 from .report.html import CSS
+from .store import Store, default_path
 
 ROSTER_NAME = "roster.toml"
 INDEX_SCHEMA = "runlog.batch/1"
@@ -54,6 +69,10 @@ SEVERITIES = ("alert", "warning", "info")  # worst first
 INDEX_STEM = "index"
 #: Longest file-name stem made from an athlete's name.
 MAX_STEM = 60
+#: Each athlete's store file in the store folder: the report's name with this extension.
+STORE_EXTENSION = ".sqlite"
+#: How many times an athlete is tried when the process reviewing them dies.
+ATTEMPTS = 2
 
 _ENTRY_KEYS = {"name", "path", "paths"}
 _ATHLETES_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*athletes[ \t]*\]\]", re.MULTILINE)
@@ -62,6 +81,20 @@ _ATHLETES_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*athletes[ \t]*\]\]", re.MULTILI
 #: athletes in threads, only one of them may draw at a time or the charts' SVG ids and styles
 #: mix (and the "identical results" promise breaks).
 _RENDER_LOCK = threading.Lock()
+#: Threads of one process (a Dask worker's) that share a single store file take turns with
+#: it. Closing any descriptor of a file drops every POSIX lock the process holds on it, those
+#: of an SQLite connection another thread has open included; another process could then take
+#: itself for the file's last user and reset its write-ahead log under that connection. A
+#: store per athlete never has two users in a process, so these locks never wait there.
+_STORE_LOCKS: dict[Path, threading.Lock] = {}
+_STORE_LOCKS_GUARD = threading.Lock()
+
+
+def _store_turn(store: Path | None) -> AbstractContextManager[object]:
+    if store is None:
+        return nullcontext()
+    with _STORE_LOCKS_GUARD:
+        return _STORE_LOCKS.setdefault(store, threading.Lock())
 
 
 # --------------------------------------------------------------------------------------------
@@ -254,7 +287,9 @@ def review_athlete(job: Job) -> Outcome:
         settings = athlete.settings or load_settings(athlete.config)
         settings = settings.with_overrides(athlete=athlete.name,
                                            timezone=settings.timezone or job.timezone)
-        loaded = load(athlete.paths, settings=settings, store=job.store, athlete=athlete.name)
+        with _store_turn(job.store):
+            loaded = load(athlete.paths, settings=settings, store=job.store,
+                          athlete=athlete.name)
         if loaded.files_read == 0:
             return Outcome(athlete.name, "failed", reason=_nothing_read(loaded))
         report = analyze(loaded, settings, as_of=job.as_of)
@@ -309,6 +344,9 @@ class BatchResult:
     as_of: date
     outcomes: list[Outcome]
     output_dir: Path
+    #: (athlete, why) for each review that died and was tried again in a new process (on this
+    #: machine; Dask retries on its own). Not in the index: the outputs are the same.
+    retried: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def failed(self) -> list[Outcome]:
@@ -344,6 +382,8 @@ def run_batch(
     ``jobs`` processes on this machine (default: one per core), or, with ``scheduler`` (a Dask
     scheduler address), the workers of that cluster: they must see the roster's files (and
     ``store``, a path) at the same paths. ``as_of`` defaults to today on this machine's clock.
+    ``store`` is a folder that gets a store file per athlete (see :func:`athlete_stores`);
+    None reads every file afresh.
     """
     if fmt not in REPORT_EXTENSIONS:
         raise ValueError(f"unknown report format {fmt!r}; one of {', '.join(FORMATS)}")
@@ -355,17 +395,59 @@ def run_batch(
         as_of = datetime.now(ZoneInfo(timezone)).date()
     elif isinstance(as_of, str):
         as_of = date.fromisoformat(as_of)
-    names = report_names([a.name for a in roster.athletes], REPORT_EXTENSIONS[fmt])
-    work = [Job(athlete=a, as_of=as_of, fmt=fmt, report=name, timezone=timezone,
-                store=Path(store).absolute() if store is not None else None)
-            for a, name in zip(roster.athletes, names)]
+    athletes = [a.name for a in roster.athletes]
+    names = report_names(athletes, REPORT_EXTENSIONS[fmt])
+    stores = athlete_stores(store, athletes, create=scheduler is None)
+    work = [Job(athlete=a, as_of=as_of, fmt=fmt, report=name, timezone=timezone, store=path)
+            for a, name, path in zip(roster.athletes, names, stores)]
+    retried: list[tuple[str, str]] = []
     if scheduler is not None:
         outcomes = _on_dask(work, scheduler)
     else:
-        outcomes = _on_this_machine(work, jobs or cpu_count())
-    result = BatchResult(as_of=as_of, outcomes=sorted(outcomes, key=rank_key), output_dir=out)
+        outcomes = _on_this_machine(work, jobs or cpu_count(), retried)
+    result = BatchResult(as_of=as_of, outcomes=sorted(outcomes, key=rank_key), output_dir=out,
+                         retried=retried)
     write(result)
     return result
+
+
+def default_store_folder() -> Path:
+    """Coach mode's store folder: ``athletes`` beside the single store that the other
+    commands keep (in the user data folder, or beside ``$RUNLOG_STORE``)."""
+    return default_path().parent / "athletes"
+
+
+def is_single_store(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` is one store file rather than coach mode's folder of them."""
+    return Path(path).expanduser().is_file()
+
+
+def athlete_stores(store: str | os.PathLike[str] | None, athletes: Sequence[str], *,
+                   create: bool = True) -> list[Path | None]:
+    """The store each athlete's review reads and writes, in the order given.
+
+    ``store`` is a folder: each athlete gets a file in it named like their report
+    (``anna-berg.sqlite``; distinct, and safe whatever the name), so the processes of a batch
+    never write the same file. (Two names that collide are told apart by roster order, so a
+    reordered roster may swap their files: harmless, as parses are keyed by content; those
+    athletes are parsed afresh once.) ``store`` may also be an existing single store file, the
+    layout before coach mode had a folder: every athlete then shares it as before (writers
+    take turns), and nothing in it is moved or lost. ``create`` makes the folder here (not
+    when the workers are other machines).
+    """
+    if store is None:
+        return [None] * len(athletes)
+    path = Path(store).expanduser().absolute()
+    if is_single_store(path):
+        Store(path).close()  # refused here, once, when it is no runlog store
+        return [path] * len(athletes)
+    if create:
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the store folder: {exc.strerror}",
+                             str(path)) from exc
+    return [path / name for name in report_names(athletes, STORE_EXTENSION)]
 
 
 def rank_key(outcome: Outcome) -> tuple[Any, ...]:
@@ -388,13 +470,169 @@ def cpu_count() -> int:
     return os.cpu_count() or 1
 
 
-def _on_this_machine(work: list[Job], jobs: int) -> list[Outcome]:
+def _on_this_machine(work: list[Job], jobs: int, retried: list[tuple[str, str]]
+                     ) -> list[Outcome]:
     if jobs <= 1 or len(work) <= 1:
         return [review_athlete(job) for job in work]
-    with ProcessPoolExecutor(max_workers=min(jobs, len(work)),
-                             mp_context=_process_context()) as pool:
-        return _gather(work, [pool.submit(review_athlete, job) for job in work],
-                       "its worker process")
+    with _Workers(min(jobs, len(work))) as workers:
+        return workers.review(work, retried)
+
+
+class _Workers:
+    """Processes that review one athlete at a time each, for as long as there is work.
+
+    Each process is fed one job at a time, so when one dies (killed, out of memory) this
+    process knows whose review died with it: that athlete alone is queued again, for a new
+    process, up to :data:`ATTEMPTS` times, and the others go on. (A ProcessPoolExecutor
+    breaks as a whole when one of its processes dies, failing every athlete in flight.)
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.context = _process_context()
+        self.live: list[_Worker] = []
+
+    def __enter__(self) -> _Workers:
+        return self
+
+    def __exit__(self, kind: object, *exc: object) -> None:
+        # Done: each process is told to stop. Interrupted (Ctrl-C) or failed: each is stopped
+        # at once; a review cut short leaves its store whole (every write is a transaction).
+        for worker in self.live:
+            if kind is None:
+                worker.stop()
+            else:
+                worker.process.terminate()
+        for worker in self.live:
+            worker.process.join(timeout=10)
+            if worker.process.is_alive():
+                worker.process.kill()
+                worker.process.join()
+            worker.connection.close()
+        self.live.clear()
+
+    def _start(self) -> _Worker:
+        ours, theirs = self.context.Pipe()
+        process = self.context.Process(target=_serve, args=(theirs,), daemon=True,
+                                       name="runlog-batch-worker")
+        with _without_sigint():
+            process.start()
+        theirs.close()
+        worker = _Worker(process, ours)
+        self.live.append(worker)
+        return worker
+
+    def _forget(self, worker: _Worker) -> None:
+        self.live.remove(worker)
+        worker.connection.close()
+
+    def review(self, work: list[Job], retried: list[tuple[str, str]]) -> list[Outcome]:
+        """Each job's outcome, in the jobs' order; (athlete, why) appended to ``retried`` for
+        each review tried again."""
+        queue = deque(range(len(work)))
+        tries = [0] * len(work)
+        outcomes: dict[int, Outcome] = {}
+        idle = [self._start() for _ in range(self.size)]
+        busy: dict[_Worker, int] = {}
+        while len(outcomes) < len(work):
+            while idle and queue:
+                worker, index = idle.pop(), queue.popleft()
+                try:
+                    worker.connection.send(work[index])
+                except OSError:  # it died waiting for work: no try lost, a new one takes it
+                    worker.ended()
+                    self._forget(worker)
+                    queue.appendleft(index)
+                    idle.append(self._start())
+                    continue
+                tries[index] += 1
+                busy[worker] = index
+            ready = set(multiprocessing.connection.wait(
+                [w.connection for w in busy] + [w.process.sentinel for w in busy]))
+            for worker in [w for w in busy if {w.connection, w.process.sentinel} & ready]:
+                index = busy.pop(worker)
+                try:
+                    outcomes[index] = worker.connection.recv()
+                except (EOFError, OSError):  # it died before it could answer
+                    why = worker.ended()
+                    self._forget(worker)
+                    name = work[index].athlete.name
+                    if tries[index] < ATTEMPTS:
+                        retried.append((name, why))
+                        queue.append(index)
+                    else:
+                        outcomes[index] = Outcome(
+                            name, "failed", reason=f"its worker process died {tries[index]} "
+                            f"times while reviewing this athlete (the last: {why})")
+                    if queue:
+                        idle.append(self._start())
+                else:
+                    idle.append(worker)
+        return [outcomes[index] for index in range(len(work))]
+
+
+@dataclass(eq=False)
+class _Worker:
+    process: multiprocessing.process.BaseProcess
+    connection: multiprocessing.connection.Connection
+
+    def stop(self) -> None:
+        try:
+            self.connection.send(None)
+        except OSError:  # it is gone already
+            pass
+
+    def ended(self) -> str:
+        """How the process ended, in words, once it has."""
+        self.process.join(timeout=10)
+        code = self.process.exitcode
+        if code is None:  # it closed its end but lives on: end it
+            self.process.kill()
+            self.process.join()
+            return "it stopped answering"
+        if code < 0:
+            try:
+                return f"killed by {signal.Signals(-code).name}"
+            except ValueError:
+                return f"killed by signal {-code}"
+        return f"it exited with code {code}"
+
+
+@contextmanager
+def _without_sigint() -> Iterator[None]:
+    """Ctrl-C ignored while a worker starts: a forked one keeps ignoring it, and a spawned
+    Python installs no KeyboardInterrupt handler when it starts with it ignored. Ctrl-C
+    reaches every process in the terminal's group; only the batch's own process should
+    answer it (stopping the workers), not each worker with a traceback of its own."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _serve(connection: multiprocessing.connection.Connection) -> None:
+    """A worker: review each job sent until told to stop (None) or the batch is gone."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A batch killed with SIGKILL cannot stop its workers (and a forked worker holds copies
+    # of the pipes' other ends, so it would wait for work for ever): each leaves on its own.
+    threading.Thread(target=_exit_when_orphaned, args=(os.getppid(),), daemon=True,
+                     name="runlog-parent-watch").start()
+    while True:
+        try:
+            job = connection.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        outcome = review_athlete(job)
+        try:
+            connection.send(outcome)
+        except OSError:
+            return
 
 
 def _process_context() -> multiprocessing.context.BaseContext:
@@ -422,21 +660,26 @@ def _on_dask(work: list[Job], address: str) -> list[Outcome]:
         raise RunlogError(f"cannot reach the Dask scheduler at {address}: {exc}") from exc
     with client:
         # pure=False: the same job run again must read the files again, not reuse a result
-        # the cluster still holds from an earlier batch.
+        # the cluster still holds from an earlier batch. A worker that dies mid-review is
+        # the scheduler's to handle: it gives the athlete to another worker, up to its
+        # allowed-failures (the README's scheduler command makes that two tries in all).
         futures = client.map(review_athlete, work, pure=False)
-        return _gather(work, futures, "its Dask worker")
+        return _gather(work, futures)
 
 
-def _gather(work: list[Job], futures: Iterable[Future[Outcome] | Any], runner: str
-            ) -> list[Outcome]:
-    """Each job's outcome; a job whose runner died (killed, out of memory) fails alone."""
+def _gather(work: list[Job], futures: Iterable[Future[Outcome] | Any]) -> list[Outcome]:
+    """Each job's outcome; a job the cluster gave up on fails alone."""
     outcomes = []
     for job, future in zip(work, futures):
         try:
             outcomes.append(future.result())
         except Exception as exc:  # noqa: BLE001 - the others' results still count
-            outcomes.append(Outcome(job.athlete.name, "failed",
-                                    reason=f"{runner} failed: {type(exc).__name__}: {exc}"))
+            if type(exc).__name__ == "KilledWorker":  # its message names Dask's task key
+                reason = ("its Dask worker died each time it reviewed this athlete "
+                          "(KilledWorker: the scheduler's allowed-failures were used up)")
+            else:
+                reason = f"its Dask worker failed: {type(exc).__name__}: {exc}"
+            outcomes.append(Outcome(job.athlete.name, "failed", reason=reason))
     return outcomes
 
 

@@ -37,7 +37,7 @@ import click  # noqa: E402
 from . import __version__  # noqa: E402
 from .analyzers import analyze  # noqa: E402
 from .batch import FORMATS as BATCH_FORMATS  # noqa: E402
-from .batch import run_batch  # noqa: E402
+from .batch import default_store_folder, is_single_store, run_batch  # noqa: E402
 from .config import Settings, find_config, load_settings, parse_day  # noqa: E402
 from .errors import DateError, RunlogError  # noqa: E402
 from .load import Loaded, load  # noqa: E402
@@ -61,6 +61,10 @@ _PROGRESS: dict[str, Any] = {"files": 0, "stored": False}
 
 STORE_HELP = (f"Store file: a cache of parsed files, safe to delete (default: ${ENV_VAR}, else "
               f"{shown_path(user_store_path())}).")
+#: batch's --store: a folder of store files, one per athlete, beside the single store.
+BATCH_STORE_HELP = (f"Store folder: a cache of parsed files, safe to delete, a store file per "
+                    f"athlete (default: 'athletes' beside ${ENV_VAR}, else beside "
+                    f"{shown_path(user_store_path())}).")
 
 
 class _Day(click.ParamType):
@@ -333,7 +337,7 @@ def report_command(paths: tuple[Path, ...], store_path: Path | None, config_path
 @click.option("--fail-on", type=click.Choice(["info", "warning", "alert"]), default=None,
               help="Exit 3 when any athlete has a current flag at least this severe.")
 @click.option("--store", "store_path", type=click.Path(path_type=Path), default=None,
-              help=STORE_HELP)
+              help=BATCH_STORE_HELP)
 def batch_command(roster: Path, output_dir: Path, fmt: str, as_of: Any, jobs: int | None,
                   scheduler: str | None, fail_on: str | None, store_path: Path | None) -> None:
     """Review a ROSTER of athletes: a folder with one sub-folder per athlete (each may hold
@@ -346,11 +350,18 @@ def batch_command(roster: Path, output_dir: Path, fmt: str, as_of: Any, jobs: in
     if jobs is not None and scheduler is not None:
         raise click.UsageError("--jobs and --scheduler exclude each other: the Dask cluster "
                                "decides how many athletes run at once")
+    store = store_path or default_store_folder()
     try:
         result = run_batch(roster, output_dir, fmt=fmt, as_of=as_of,
-                           jobs=jobs, scheduler=scheduler, store=store_path or default_path())
+                           jobs=jobs, scheduler=scheduler, store=store)
     except RunlogError as exc:
         raise click.ClickException(str(exc)) from exc
+    if is_single_store(store):  # said once it was found to be a store
+        click.echo(f"runlog: {store} is a single store file: every athlete shares it, as "
+                   "before; give --store a folder to keep one file per athlete", err=True)
+    for athlete, why in result.retried:
+        click.echo(f"runlog: {athlete}: the process reviewing them ended ({why}); "
+                   "reviewed again", err=True)
     for outcome in result.failed:
         click.echo(f"runlog: {outcome.athlete}: {outcome.reason}", err=True)
     click.echo(f"wrote {output_dir / 'index.html'}: {plural(len(result.outcomes), 'athlete')}, "

@@ -38,3 +38,22 @@ def test_quick_benchmark_prints_its_table(tmp_path: Path) -> None:
     # The corpus is cached: 30 files, FIT, GPX and TCX in turn.
     files = sorted(p.name for p in (tmp_path / "cache" / "v1" / "n30").iterdir())
     assert len(files) == 30 and files[:3] == ["00000.fit", "00001.gpx", "00002.tcx"]
+
+
+def test_quick_roster_benchmark_times_both_store_layouts(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.roster", "--quick", "--layout", "both", "--cache",
+         str(tmp_path / "cache")],
+        cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    header = lines.index("runlog batch, 4 athletes, HTML reports (median seconds)")
+    rows = {tuple(line.split()[:3]): line.split()[3:] for line in lines[header + 2:]
+            if "--jobs" in line and "speed-up" not in line}
+    assert sorted(rows) == [(layout, "--jobs", jobs) for layout in ("per-athlete", "single")
+                            for jobs in ("1", "2")]
+    for cold_s, warm_s in rows.values():
+        assert float(cold_s) > 0 and float(warm_s) > 0
+    athletes = sorted(p.name for p in (tmp_path / "cache" / "roster-4x28-v1").iterdir()
+                      if p.is_dir())
+    assert athletes == [f"athlete-00{n}" for n in range(1, 5)]
