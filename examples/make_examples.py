@@ -33,8 +33,20 @@ from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import make_watch_exports
 from garmin_fit_sdk import Encoder, Profile
+
+
+def _watch_exports():  # type: ignore[no-untyped-def]
+    """make_watch_exports.py beside this file, however this one was loaded (as a script, or
+    by path from benchmarks/roster.py)."""
+    import importlib.util
+
+    path = Path(__file__).with_name("make_watch_exports.py")
+    spec = importlib.util.spec_from_file_location("make_watch_exports", path)
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
+
 
 FIRST_DAY = date(2026, 5, 18)  # a Monday; the histories cover 26 weeks
 AS_OF = date(2026, 11, 15)  # the day later reports are run "as of"
@@ -1162,7 +1174,7 @@ def generate(out: Path) -> None:
             shutil.rmtree(target)
         writer(target)
     # The Apple Health and Polar Flow samples (apple-health/, polar-flow/).
-    make_watch_exports.generate(out)
+    _watch_exports().generate(out)
 
 
 def iter_files(out: Path) -> Iterator[Path]:
