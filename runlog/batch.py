@@ -257,6 +257,10 @@ class Outcome:
     top_title: str | None = None
     top_evidence: str | None = None
     last_week: dict[str, Any] | None = None
+    #: the longest next run that raises no spike, in the athlete's report units
+    next_run_max: float | None = None
+    units: str | None = None
+    latest_activity: str | None = None  # the day of the history's latest activity
     text: str | None = field(default=None, repr=False)
 
     @property
@@ -276,6 +280,9 @@ class Outcome:
             "top_title": self.top_title,
             "top_evidence": self.top_evidence,
             "last_week": self.last_week,
+            "next_run_max": self.next_run_max,
+            "units": self.units,
+            "latest_activity": self.latest_activity,
         }
 
 
@@ -294,7 +301,7 @@ def review_athlete(job: Job) -> Outcome:
             return Outcome(athlete.name, "failed", reason=_nothing_read(loaded))
         report = analyze(loaded, settings, as_of=job.as_of)
         with _RENDER_LOCK:
-            text = render(report, job.fmt)
+            text = render(report, job.fmt, up=(f"{INDEX_STEM}.html", "← All athletes"))
     except RunlogError as exc:
         return Outcome(athlete.name, "failed", reason=str(exc))
     except Exception as exc:  # noqa: BLE001 - one athlete's odd data must not stop the batch
@@ -319,7 +326,17 @@ def _outcome(name: str, report_file: str, report: Report, text: str) -> Outcome:
     return Outcome(name, "ok", report=report_file, counts=counts,
                    top_flag=top.code if top else None, top_title=top.title if top else None,
                    top_evidence=top.evidence if top else None,
-                   last_week=last_week(report), text=text)
+                   last_week=last_week(report), next_run_max=next_run_max(report),
+                   units=report.units,
+                   latest_activity=report.figures.get("history", {}).get("latest_day"),
+                   text=text)
+
+
+def next_run_max(report: Report) -> float | None:
+    """What a coach tells the athlete this week: the longest next run that raises no spike
+    (the report's Next section), None where the history cannot say."""
+    run = (report.figures.get("next") or {}).get("run")
+    return None if run is None else run["max_distance"]
 
 
 def last_week(report: Report) -> dict[str, Any] | None:
@@ -751,6 +768,14 @@ def _week_line(week: dict[str, Any] | None) -> str:
             f"({change} on the week before), {_plural(week['runs'], 'run')}.")
 
 
+def _next_line(outcome: Outcome) -> str:
+    """The next-run limit and how fresh the data is, in the index's words."""
+    limit = ("Next run: no limit yet (too little history)." if outcome.next_run_max is None
+             else f"Next run under {outcome.next_run_max:.1f} {outcome.units}.")
+    latest = f" Latest activity {outcome.latest_activity}." if outcome.latest_activity else ""
+    return limit + latest
+
+
 def _index_item(outcome: Outcome) -> str:
     if outcome.status != "ok":
         return (f'<li class="flag failed"><p><span class="sev">failed</span> '
@@ -767,7 +792,8 @@ def _index_item(outcome: Outcome) -> str:
             f"<p>{escape(headline)}"
             + (f' <span class="meta">({escape(outcome.top_flag)})</span>'
                if outcome.top_flag else "") + "</p>"
-            f'<p class="meta">{escape(_week_line(outcome.last_week))}</p></li>')
+            f'<p class="meta">{escape(_week_line(outcome.last_week))} '
+            f"{escape(_next_line(outcome))}</p></li>")
 
 
 #: How the index's opening line counts athletes by their worst current flag.

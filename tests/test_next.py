@@ -160,3 +160,28 @@ def test_next_in_every_format_and_the_picture_in_html(tmp_path: Path) -> None:
     assert '<figure id="chart-spike_ceiling">' in page
     assert "the next-run limit, 11.0 km, at the right edge" in page
     assert "<b>knee</b>" not in page and "&lt;b&gt;knee&lt;/b&gt;" in page
+
+
+def test_coach_index_carries_each_athletes_next_run_limit(tmp_path: Path) -> None:
+    """Issue 13, item 2 (and issue 15, item 8): index.json and index.html give each athlete's
+    next-run limit in their own units and their latest activity; each report links back."""
+    roster = tmp_path / "roster"
+    write(roster / "Ann", steady(8.0, 10.0, AS_OF - timedelta(days=6)))
+    write(roster / "Ben", steady(5.0, 6.0, AS_OF - timedelta(days=6)), "mi")
+    write(roster / "Cy", [(AS_OF - timedelta(days=n), 8.0) for n in (5, 3, 1)])
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["batch", str(roster), "-o", str(out), "--as-of",
+                                       AS_OF.isoformat(), "--jobs", "1", "--store",
+                                       str(tmp_path / "stores")])
+    assert result.exit_code == 0, result.output
+    index = json.loads((out / "index.json").read_text(encoding="utf-8"))
+    by_name = {a["athlete"]: a for a in index["athletes"]}
+    assert (by_name["Ann"]["next_run_max"], by_name["Ann"]["units"]) == (11.0, "km")
+    assert (by_name["Ben"]["next_run_max"], by_name["Ben"]["units"]) == (6.6, "mi")
+    assert by_name["Cy"]["next_run_max"] is None  # a history of five days cannot say
+    assert by_name["Ann"]["latest_activity"] == "2026-11-13"
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert "Next run under 11.0 km." in page and "Next run under 6.6 mi." in page
+    assert "Next run: no limit yet (too little history)." in page
+    ann = (out / by_name["Ann"]["report"]).read_text(encoding="utf-8")
+    assert '<p class="up"><a href="index.html">← All athletes</a></p>' in ann

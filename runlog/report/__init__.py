@@ -15,12 +15,14 @@ def to_json(report: Report) -> str:
     return json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
 
-def render(report: Report, fmt: str = "text", *, colour: bool = False) -> str:
-    """The report in one of :data:`FORMATS`."""
+def render(report: Report, fmt: str = "text", *, colour: bool = False,
+           up: tuple[str, str] | None = None) -> str:
+    """The report in one of :data:`FORMATS`. ``up`` is a (link, words) pair the HTML and
+    Markdown reports open with (coach mode's way back to the roster's index)."""
     renderers: dict[str, Callable[[Report], str]] = {
         "text": lambda r: text.render(r, colour=colour),
-        "markdown": markdown.render,
-        "html": html.render,
+        "markdown": lambda r: markdown.render(r, up=up),
+        "html": lambda r: html.render(r, up=up),
         "json": to_json,
     }
     if fmt not in renderers:

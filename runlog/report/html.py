@@ -87,12 +87,15 @@ def _cell(tag: str, text: str, numeric: bool, label: str | None = None) -> str:
     return f"<{tag}{attr}>{shown}</{tag}>"
 
 
-def render(report: Report, *, charts: bool = True) -> str:
+def render(report: Report, *, charts: bool = True, up: tuple[str, str] | None = None) -> str:
     # matplotlib loads in about 0.7 s: only reports with charts pay for it.
     from .charts import all_charts
 
     drawn = {c.key: c for c in all_charts(report)} if charts else {}
     body: list[str] = []
+    if up is not None:
+        link, words = up
+        body.append(f'<p class="up"><a href="{escape(link)}">{escape(words)}</a></p>')
     for block in build(report):
         if isinstance(block, Heading):
             tag = "h1" if block.level == 1 else "h2"

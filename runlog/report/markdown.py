@@ -18,8 +18,11 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def render(report: Report) -> str:
+def render(report: Report, *, up: tuple[str, str] | None = None) -> str:
     out: list[str] = []
+    if up is not None:
+        link, words = up
+        out.append(f"[{escape(words)}](<{link.replace('>', '%3E')}>)")
     for block in build(report):
         if isinstance(block, Heading):
             out.append(f"{'#' * block.level} {escape(block.text)}")
