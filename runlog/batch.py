@@ -33,10 +33,10 @@ import sys
 import threading
 import unicodedata
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from html import escape
 from pathlib import Path
@@ -114,6 +114,8 @@ class Athlete:
     paths: tuple[Path, ...]
     settings: Settings | None = None
     config: Path | None = None
+    #: why the roster's entry for this athlete could not be read: they fail alone
+    problem: str | None = None
 
 
 @dataclass(frozen=True)
@@ -184,8 +186,14 @@ def _roster_file(path: Path) -> Roster:
     ends = starts[1:] + [len(text)]
     athletes: list[Athlete] = []
     seen: set[str] = set()
-    for entry, start, end in zip(entries, starts, ends):
-        athlete = _roster_entry(entry, path, text[start:end], text.count("\n", 0, start))
+    for number, (entry, start, end) in enumerate(zip(entries, starts, ends), 1):
+        try:
+            athlete = _roster_entry(entry, path, text[start:end], text.count("\n", 0, start))
+        except ConfigError as exc:  # a typo in one athlete's table fails that athlete alone
+            name = entry.get("name")
+            name = name.strip() if isinstance(name, str) and name.strip() else \
+                f"athletes entry {number} (no name)"
+            athlete = Athlete(name=name, paths=(), problem=str(exc))
         if athlete.name in seen:
             raise ConfigError(f"athletes.name: {athlete.name!r} is listed twice", str(path),
                               line=_line_of(text, "name", start))
@@ -242,6 +250,8 @@ class Job:
     #: The clock of the machine that started the batch, for athletes whose settings name
     #: no timezone: workers elsewhere may keep another clock, and the results must not differ.
     timezone: str = "UTC"
+    #: mi or km for every athlete (``batch --units``); None: each athlete's own
+    units: str | None = None
 
 
 @dataclass(frozen=True)
@@ -290,9 +300,11 @@ def review_athlete(job: Job) -> Outcome:
     """Load, analyze and render one athlete. Never raises for the athlete's data: a bad file,
     a bad runlog.toml or a bug meeting odd data makes a failed outcome with the reason."""
     athlete = job.athlete
+    if athlete.problem is not None:
+        return Outcome(athlete.name, "failed", reason=athlete.problem)
     try:
         settings = athlete.settings or load_settings(athlete.config)
-        settings = settings.with_overrides(athlete=athlete.name,
+        settings = settings.with_overrides(athlete=athlete.name, units=job.units,
                                            timezone=settings.timezone or job.timezone)
         with _store_turn(job.store):
             loaded = load(athlete.paths, settings=settings, store=job.store,
@@ -392,6 +404,9 @@ def run_batch(
     jobs: int | None = None,
     scheduler: str | None = None,
     store: str | os.PathLike[str] | None = None,
+    units: str | None = None,
+    config: str | os.PathLike[str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> BatchResult:
     """Review every athlete of ``roster``; write their reports, ``index.html`` and
     ``index.json`` into ``output_dir``.
@@ -400,7 +415,10 @@ def run_batch(
     scheduler address), the workers of that cluster: they must see the roster's files (and
     ``store``, a path) at the same paths. ``as_of`` defaults to today on this machine's clock.
     ``store`` is a folder that gets a store file per athlete (see :func:`athlete_stores`);
-    None reads every file afresh.
+    None reads every file afresh. ``units`` (mi or km) puts every report and the index in
+    one unit; ``config`` is the runlog.toml of athletes who have none of their own (no
+    settings in the roster, no runlog.toml beside their files). ``progress`` is called with
+    (athletes done, athletes in all) as each review ends.
     """
     if fmt not in REPORT_EXTENSIONS:
         raise ValueError(f"unknown report format {fmt!r}; one of {', '.join(FORMATS)}")
@@ -412,16 +430,19 @@ def run_batch(
         as_of = datetime.now(ZoneInfo(timezone)).date()
     elif isinstance(as_of, str):
         as_of = date.fromisoformat(as_of)
-    athletes = [a.name for a in roster.athletes]
+    members = [a if a.settings or a.config or config is None
+               else replace(a, config=Path(config)) for a in roster.athletes]
+    athletes = [a.name for a in members]
     names = report_names(athletes, REPORT_EXTENSIONS[fmt])
     stores = athlete_stores(store, athletes, create=scheduler is None)
-    work = [Job(athlete=a, as_of=as_of, fmt=fmt, report=name, timezone=timezone, store=path)
-            for a, name, path in zip(roster.athletes, names, stores)]
+    work = [Job(athlete=a, as_of=as_of, fmt=fmt, report=name, timezone=timezone, store=path,
+                units=units) for a, name, path in zip(members, names, stores)]
     retried: list[tuple[str, str]] = []
+    tick = progress or (lambda done, total: None)
     if scheduler is not None:
-        outcomes = _on_dask(work, scheduler)
+        outcomes = _on_dask(work, scheduler, tick)
     else:
-        outcomes = _on_this_machine(work, jobs or cpu_count(), retried)
+        outcomes = _on_this_machine(work, jobs or cpu_count(), retried, tick)
     result = BatchResult(as_of=as_of, outcomes=sorted(outcomes, key=rank_key), output_dir=out,
                          retried=retried)
     write(result)
@@ -487,12 +508,16 @@ def cpu_count() -> int:
     return os.cpu_count() or 1
 
 
-def _on_this_machine(work: list[Job], jobs: int, retried: list[tuple[str, str]]
-                     ) -> list[Outcome]:
+def _on_this_machine(work: list[Job], jobs: int, retried: list[tuple[str, str]],
+                     tick: Callable[[int, int], None]) -> list[Outcome]:
     if jobs <= 1 or len(work) <= 1:
-        return [review_athlete(job) for job in work]
+        outcomes = []
+        for job in work:
+            outcomes.append(review_athlete(job))
+            tick(len(outcomes), len(work))
+        return outcomes
     with _Workers(min(jobs, len(work))) as workers:
-        return workers.review(work, retried)
+        return workers.review(work, retried, tick)
 
 
 class _Workers:
@@ -543,7 +568,8 @@ class _Workers:
         self.live.remove(worker)
         worker.connection.close()
 
-    def review(self, work: list[Job], retried: list[tuple[str, str]]) -> list[Outcome]:
+    def review(self, work: list[Job], retried: list[tuple[str, str]],
+               tick: Callable[[int, int], None]) -> list[Outcome]:
         """Each job's outcome, in the jobs' order; (athlete, why) appended to ``retried`` for
         each review tried again."""
         queue = deque(range(len(work)))
@@ -570,6 +596,7 @@ class _Workers:
                 index = busy.pop(worker)
                 try:
                     outcomes[index] = worker.connection.recv()
+                    tick(len(outcomes), len(work))
                 except (EOFError, OSError):  # it died before it could answer
                     why = worker.ended()
                     self._forget(worker)
@@ -581,6 +608,7 @@ class _Workers:
                         outcomes[index] = Outcome(
                             name, "failed", reason=f"its worker process died {tries[index]} "
                             f"times while reviewing this athlete (the last: {why})")
+                        tick(len(outcomes), len(work))
                     if queue:
                         idle.append(self._start())
                 else:
@@ -662,7 +690,8 @@ def _process_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
-def _on_dask(work: list[Job], address: str) -> list[Outcome]:
+def _on_dask(work: list[Job], address: str, tick: Callable[[int, int], None]
+             ) -> list[Outcome]:
     try:
         from dask.distributed import Client
         from distributed.comm import resolve_address
@@ -681,10 +710,11 @@ def _on_dask(work: list[Job], address: str) -> list[Outcome]:
         # the scheduler's to handle: it gives the athlete to another worker, up to its
         # allowed-failures (the README's scheduler command makes that two tries in all).
         futures = client.map(review_athlete, work, pure=False)
-        return _gather(work, futures)
+        return _gather(work, futures, tick)
 
 
-def _gather(work: list[Job], futures: Iterable[Future[Outcome] | Any]) -> list[Outcome]:
+def _gather(work: list[Job], futures: Iterable[Future[Outcome] | Any],
+            tick: Callable[[int, int], None] = lambda done, total: None) -> list[Outcome]:
     """Each job's outcome; a job the cluster gave up on fails alone."""
     outcomes = []
     for job, future in zip(work, futures):
@@ -697,6 +727,7 @@ def _gather(work: list[Job], futures: Iterable[Future[Outcome] | Any]) -> list[O
             else:
                 reason = f"its Dask worker failed: {type(exc).__name__}: {exc}"
             outcomes.append(Outcome(job.athlete.name, "failed", reason=reason))
+        tick(len(outcomes), len(work))
     return outcomes
 
 

@@ -338,8 +338,17 @@ def report_command(paths: tuple[Path, ...], store_path: Path | None, config_path
               help="Exit 3 when any athlete has a current flag at least this severe.")
 @click.option("--store", "store_path", type=click.Path(path_type=Path), default=None,
               help=BATCH_STORE_HELP)
+@click.option("--units", type=click.Choice(["mi", "km"]), default=None,
+              help="One distance unit for every report and the index (default: each "
+                   "athlete's own).")
+@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False,
+              exists=True), default=None,
+              help="runlog.toml for athletes with none of their own (no runlog.toml beside "
+                   "their files, no settings in roster.toml).")
+@click.option("--quiet", "-q", is_flag=True, help="Print no progress or summary lines.")
 def batch_command(roster: Path, output_dir: Path, fmt: str, as_of: Any, jobs: int | None,
-                  scheduler: str | None, fail_on: str | None, store_path: Path | None) -> None:
+                  scheduler: str | None, fail_on: str | None, store_path: Path | None,
+                  units: str | None, config_path: Path | None, quiet: bool) -> None:
     """Review a ROSTER of athletes: a folder with one sub-folder per athlete (each may hold
     its own runlog.toml), or a roster.toml listing them.
 
@@ -351,11 +360,36 @@ def batch_command(roster: Path, output_dir: Path, fmt: str, as_of: Any, jobs: in
         raise click.UsageError("--jobs and --scheduler exclude each other: the Dask cluster "
                                "decides how many athletes run at once")
     store = store_path or default_store_folder()
+    bar: Any = None
+
+    def tick(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = click.progressbar(length=total, label="reviewing athletes", file=sys.stderr,
+                                    show_pos=True)
+            bar.__enter__()
+        bar.update(1)
+
+    show_progress = not quiet and sys.stderr.isatty()
     try:
-        result = run_batch(roster, output_dir, fmt=fmt, as_of=as_of,
-                           jobs=jobs, scheduler=scheduler, store=store)
+        result = run_batch(roster, output_dir, fmt=fmt, as_of=as_of, jobs=jobs,
+                           scheduler=scheduler, store=store, units=units, config=config_path,
+                           progress=tick if show_progress else None)
     except RunlogError as exc:
         raise click.ClickException(str(exc)) from exc
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    if not quiet:
+        _batch_summary(result, store, output_dir)
+    if not result.succeeded:
+        raise click.ClickException("no athlete could be reviewed")
+    if fail_on and result.worst is not None and result.worst >= Severity.parse(fail_on):
+        sys.exit(EXIT_FLAGGED)
+
+
+def _batch_summary(result: Any, store: Path, output_dir: Path) -> None:
+    """What a batch did, on stderr: a shared store, retried and failed athletes, the index."""
     if is_single_store(store):  # said once it was found to be a store
         click.echo(f"runlog: {store} is a single store file: every athlete shares it, as "
                    "before; give --store a folder to keep one file per athlete", err=True)
@@ -364,12 +398,12 @@ def batch_command(roster: Path, output_dir: Path, fmt: str, as_of: Any, jobs: in
                    "reviewed again", err=True)
     for outcome in result.failed:
         click.echo(f"runlog: {outcome.athlete}: {outcome.reason}", err=True)
+    units = sorted({o.units for o in result.succeeded if o.units})
+    if len(units) > 1:
+        click.echo("runlog: the athletes' reports use different units (mi and km); give "
+                   "--units to put every report and the index in one", err=True)
     click.echo(f"wrote {output_dir / 'index.html'}: {plural(len(result.outcomes), 'athlete')}, "
                f"{len(result.failed)} could not be reviewed", err=True)
-    if not result.succeeded:
-        raise click.ClickException("no athlete could be reviewed")
-    if fail_on and result.worst is not None and result.worst >= Severity.parse(fail_on):
-        sys.exit(EXIT_FLAGGED)
 
 
 def run() -> None:

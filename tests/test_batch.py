@@ -343,16 +343,9 @@ path = "not-there"
 
 
 @pytest.mark.parametrize(("text", "message", "line"), [
-    (('[[athletes]]\nname = "A"\npath = "a"\n\n[[athletes]]\nname = "B"\npath = "b"\n'
-      'unit = "km"\n'), "athletes.unit: unknown key", 8),
-    (('[[athletes]]\nname = "A"\npath = "a"\nunits = "km"\n\n[[athletes]]\nname = "B"\n'
-      'path = "b"\nunits = "miles"\n'), "athletes.units: must be 'mi' or 'km'", 9),
-    ('[[athletes]]\nname = "A"\npath = "a"\n\n[[athletes]]\nname = "B"\n',
-     "athletes.path: 'B' needs either path", None),
     ('[[athletes]]\nname = "A"\npath = "a"\n[[athletes]]\nname = "A"\npath = "b"\n',
      "'A' is listed twice", 5),
     ('coach = "Pat"\n[[athletes]]\nname = "A"\npath = "a"\n', "coach: unknown key", 1),
-    ('[[athletes]]\nname = "A"\npath = "a"\nathlete = "B"\n', "athletes.athlete:", 4),
     ('[[athletes]\n', "not valid TOML", 1),
     ("", "athletes: needs at least one [[athletes]] table", None),
 ])
@@ -365,6 +358,32 @@ def test_roster_toml_errors_name_the_key_and_line(tmp_path: Path, text: str, mes
     assert message in str(caught.value)
     assert caught.value.line == line
     assert caught.value.path == str(path)
+
+
+@pytest.mark.parametrize(("entry", "failed", "message", "line"), [
+    ('[[athletes]]\nname = "B"\npath = "b"\nunit = "km"\n', "B",
+     "athletes.unit: unknown key", 9),
+    ('[[athletes]]\nname = "B"\npath = "b"\nunits = "miles"\n', "B",
+     "athletes.units: must be 'mi' or 'km'", 9),
+    ('[[athletes]]\nname = "B"\n', "B", "athletes.path: 'B' needs either path", None),
+    ('[[athletes]]\nname = "B"\npath = "b"\nathlete = "C"\n', "B", "athletes.athlete:", 9),
+    ('[[athletes]]\npath = "b"\n', "athletes entry 2 (no name)", "athletes.name:", None),
+])
+def test_a_typo_in_one_athletes_table_fails_that_athlete_alone(
+        tmp_path: Path, entry: str, failed: str, message: str, line: int | None) -> None:
+    """Issue 15, item 8: the rest of the roster is reviewed; the athlete whose table has the
+    typo is listed as failed with the key and line, as a bad runlog.toml is."""
+    write_history(tmp_path / "a", "steady")
+    roster = tmp_path / "roster.toml"
+    roster.write_text('[[athletes]]\nname = "A"\npath = "a"\nunits = "km"\n\n' + entry,
+                      encoding="utf-8")
+    result = run_batch(roster, tmp_path / "out", fmt="json", as_of=AS_OF, jobs=1)
+    by_name = {o.athlete: o for o in result.outcomes}
+    assert by_name["A"].status == "ok"
+    assert by_name[failed].status == "failed" and message in by_name[failed].reason
+    assert str(roster) in by_name[failed].reason
+    if line is not None:
+        assert f"line {line}" in by_name[failed].reason
 
 
 # --------------------------------------------------------------------------------------------
@@ -448,3 +467,91 @@ def test_an_output_folder_inside_the_roster_is_no_athlete(tmp_path: Path) -> Non
     assert roster.athletes == (Athlete("Lu", (tmp_path / "Lu",)),)
     with pytest.raises(RunlogError, match="no such roster"):
         read_roster(tmp_path / "nope")
+
+
+# --------------------------------------------------------------------------------------------
+# Issue 15, item 8: what a coach running a long roster needs from the command
+
+def mixed_roster(tmp_path: Path) -> Path:
+    roster = tmp_path / "roster"
+    write_history(roster / "Ann", "steady")
+    (roster / "Ann" / "runlog.toml").write_text('units = "km"\n', encoding="utf-8")
+    write_history(roster / "Ben", "steady")  # no runlog.toml: --config applies
+    return roster
+
+
+def test_batch_units_put_every_athlete_in_one_unit(tmp_path: Path) -> None:
+    roster = mixed_roster(tmp_path)
+    mixed = CliRunner().invoke(main, ["batch", str(roster), "-o", str(tmp_path / "a"),
+                                      "--as-of", AS_OF.isoformat(), "--jobs", "1",
+                                      "--format", "json"])
+    assert mixed.exit_code == 0, mixed.output
+    units = {a["athlete"]: a["units"] for a in index(tmp_path / "a")["athletes"]}
+    assert units == {"Ann": "km", "Ben": "mi"}
+    assert "different units (mi and km); give --units" in mixed.stderr
+    one = CliRunner().invoke(main, ["batch", str(roster), "-o", str(tmp_path / "b"),
+                                    "--as-of", AS_OF.isoformat(), "--jobs", "1", "--units",
+                                    "km", "--format", "json"])
+    assert one.exit_code == 0 and "different units" not in one.stderr
+    entries = index(tmp_path / "b")["athletes"]
+    assert {a["units"] for a in entries} == {"km"}
+    ben = next(a for a in entries if a["athlete"] == "Ben")
+    report = json.loads((tmp_path / "b" / ben["report"]).read_text(encoding="utf-8"))
+    assert report["units"] == "km" and ben["last_week"]["units"] == "km"
+
+
+def test_batch_config_is_for_athletes_without_their_own(tmp_path: Path) -> None:
+    roster = mixed_roster(tmp_path)
+    config = tmp_path / "coach.toml"
+    config.write_text('units = "km"\n[thresholds]\nspike_ratio = 1.05\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["batch", str(roster), "-o", str(tmp_path / "out"),
+                                       "--as-of", AS_OF.isoformat(), "--jobs", "1",
+                                       "--config", str(config), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    units = {a["athlete"]: a["units"] for a in index(tmp_path / "out")["athletes"]}
+    assert units == {"Ann": "km", "Ben": "km"}
+    assert "different units" not in result.stderr
+
+
+def test_batch_quiet_prints_nothing_but_keeps_exit_codes(tmp_path: Path) -> None:
+    roster = mixed_roster(tmp_path)
+    write_history(roster / "corrupt", "corrupt")
+    result = CliRunner().invoke(main, ["batch", str(roster), "-o", str(tmp_path / "out"),
+                                       "--as-of", AS_OF.isoformat(), "--jobs", "1", "--quiet",
+                                       "--fail-on", "info"])
+    assert (result.stdout, result.stderr) == ("", "")
+    assert result.exit_code in (0, 3)
+    loud = CliRunner().invoke(main, ["batch", str(roster), "-o", str(tmp_path / "out2"),
+                                     "--as-of", AS_OF.isoformat(), "--jobs", "1"])
+    assert "runlog: corrupt: no file could be read" in loud.stderr
+
+
+def test_batch_shows_progress_on_a_terminal(tmp_path: Path) -> None:
+    """On a terminal, a bar counts athletes as they are reviewed; through a pipe, none."""
+    import pty
+
+    roster = mixed_roster(tmp_path)
+    command = [sys.executable, "-m", "runlog", "batch", str(roster), "-o", str(tmp_path / "o"),
+               "--as-of", AS_OF.isoformat(), "--jobs", "1"]
+    controller, terminal = pty.openpty()
+    try:
+        done = subprocess.run(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                              stderr=terminal, timeout=300,
+                              env={**os.environ, "RUNLOG_STORE": str(tmp_path / "s")})
+        os.close(terminal)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(controller, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        os.close(controller)
+    assert done.returncode == 0
+    assert b"reviewing athletes" in shown and b"2/2" in shown
+    piped = subprocess.run(command, capture_output=True, timeout=300,
+                           env={**os.environ, "RUNLOG_STORE": str(tmp_path / "s")})
+    assert b"reviewing athletes" not in piped.stderr
