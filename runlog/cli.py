@@ -9,6 +9,7 @@ skip lines and progress go to standard error, and ``--quiet`` silences them.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sys
@@ -41,10 +42,27 @@ from .batch import default_store_folder, is_single_store, run_batch  # noqa: E40
 from .config import Settings, find_config, load_settings, parse_day  # noqa: E402
 from .errors import DateError, RunlogError  # noqa: E402
 from .load import Loaded, load  # noqa: E402
-from .model import Severity  # noqa: E402
-from .output import plural, printable, to_csv, to_json, to_table  # noqa: E402
+from .model import SPORTS, Severity  # noqa: E402
+from .output import (  # noqa: E402
+    plural,
+    printable,
+    to_csv,
+    to_json,
+    to_table,
+    totals_csv,
+    totals_table,
+)
 from .report import FORMATS, render  # noqa: E402
-from .store import ENV_VAR, Store, default_path, shown_path, user_store_path  # noqa: E402
+from .selection import select  # noqa: E402
+from .store import (  # noqa: E402
+    ENV_VAR,
+    Store,
+    clear,
+    default_path,
+    describe,
+    shown_path,
+    user_store_path,
+)
 
 if _ON_MAIN_THREAD:
     # None: the handler was not set from Python; Python's own is the nearest to it.
@@ -57,7 +75,7 @@ EXIT_FLAGGED = 3
 EXIT_INTERRUPTED = 130
 
 #: What the running command has done so far, for the line printed on Ctrl-C.
-_PROGRESS: dict[str, Any] = {"files": 0, "stored": False}
+_PROGRESS: dict[str, Any] = {"store": None}
 
 STORE_HELP = (f"Store file: a cache of parsed files, safe to delete (default: ${ENV_VAR}, else "
               f"{shown_path(user_store_path())}).")
@@ -84,7 +102,7 @@ class _Main(click.Group):
     """The command group: Ctrl-C anywhere in a command ends it with one line and exit 130."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        _PROGRESS.update(files=0, stored=False)
+        _PROGRESS.update(store=None)
         try:
             return super().invoke(ctx)
         except KeyboardInterrupt:
@@ -93,9 +111,12 @@ class _Main(click.Group):
 
 
 def _interrupted() -> str:
-    files = _PROGRESS["files"]
-    if not _PROGRESS["stored"]:
+    store = _PROGRESS["store"]
+    if store is None:
         return "runlog: interrupted"
+    # what the store committed, not what was read: a batch of parses cut off by Ctrl-C
+    # mid-write is rolled back whole, and is not kept
+    files = store.committed_files
     if not files:
         return "runlog: interrupted before any file was read"
     return (f"runlog: interrupted; the {plural(files, 'file')} already read "
@@ -137,7 +158,7 @@ def _load(paths: tuple[Path, ...], store_path: Path | None, config_path: Path | 
             raise RunlogError("the store is read-only: nothing can be imported into it (a "
                               "report can still read it); make it writable, or use another "
                               "--store", str(store.path))
-        _PROGRESS["stored"] = store is not None and not store.read_only
+        _PROGRESS["store"] = store if store is not None and not store.read_only else None
         return _load_into(paths, settings, store, athlete, quiet, jobs)
     finally:
         if store is not None:
@@ -151,7 +172,6 @@ def _load_into(paths: tuple[Path, ...], settings: Settings, store: Store | None,
 
     def tick(done: int, total: int) -> None:
         nonlocal bar
-        _PROGRESS["files"] = done + 1
         if not show_progress:
             return
         if bar is None:
@@ -220,24 +240,30 @@ def import_command(paths: tuple[Path, ...], store_path: Path | None, config_path
 @_common
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
               show_default=True, help="Output format.")
-@click.option("--sport", type=click.Choice(["running", "all"]), default="all",
-              show_default=True, help="Only runs, or every sport.")
+@click.option("--sport", type=click.Choice(["all", *SPORTS]), default="all",
+              show_default=True, help="Only this sport (running, walking, cycling...).")
+@click.option("--since", type=_Day(), default=None,
+              help="Only activities from this day on, YYYY-MM-DD.")
+@click.option("--until", type=_Day(), default=None,
+              help="Only activities up to this day, YYYY-MM-DD.")
+@click.option("--shoe", default=None,
+              help="Only the runs this pair carried or may have carried (name or alias).")
 @click.option("--units", type=click.Choice(["mi", "km"]), default=None,
               help="Distance unit for the table (default: runlog.toml, else mi).")
 @click.option("--no-store", is_flag=True, help="Read the files without using the store.")
 def activities_command(paths: tuple[Path, ...], store_path: Path | None,
                        config_path: Path | None, athlete: str | None, quiet: bool,
-                       jobs: int | None, fmt: str,
-                       sport: str, units: str | None, no_store: bool) -> None:
-    """List the activities read from PATHS, normalized."""
+                       jobs: int | None, fmt: str, sport: str, since: Any, until: Any,
+                       shoe: str | None, units: str | None, no_store: bool) -> None:
+    """List the activities read from PATHS, normalized, with the shoe each run counts
+    against (assigned_shoe)."""
     try:
         loaded = _load(paths, store_path, config_path, athlete, quiet, jobs,
                        use_store=not no_store)
     except RunlogError as exc:
         raise click.ClickException(str(exc)) from exc
-    frame = loaded.activities
-    if sport == "running":
-        frame = frame[frame["sport"] == "running"]
+    frame = select(loaded.activities, loaded.settings, sport=sport, since=since, until=until,
+                   shoe=shoe)
     settings = loaded.settings.with_overrides(units=units)
     if fmt == "json":
         click.echo(to_json(frame), nl=False)
@@ -318,6 +344,68 @@ def report_command(paths: tuple[Path, ...], store_path: Path | None, config_path
             click.echo(f"wrote {output}", err=True)
     if fail_on and result.flags and result.flags[0].severity >= Severity.parse(fail_on):
         sys.exit(EXIT_FLAGGED)
+
+
+@main.command("totals")
+@_common
+@click.option("--period", type=click.Choice(["week", "month", "year"]), default="month",
+              show_default=True, help="Totals per calendar week, month or year.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
+              show_default=True, help="Output format.")
+@click.option("--units", type=click.Choice(["mi", "km"]), default=None,
+              help="Distance unit (default: runlog.toml, else mi).")
+@click.option("--as-of", "as_of", type=_Day(), default=None,
+              help="Count up to this day, YYYY-MM-DD (default: today).")
+@click.option("--no-store", is_flag=True, help="Read the files without using the store.")
+def totals_command(paths: tuple[Path, ...], store_path: Path | None, config_path: Path | None,
+                   athlete: str | None, quiet: bool, jobs: int | None, period: str, fmt: str,
+                   units: str | None, as_of: Any, no_store: bool) -> None:
+    """Running totals of the activities under PATHS per week, month or year: runs,
+    distance, moving time and the longest run, as a report counts them."""
+    try:
+        loaded = _load(paths, store_path, config_path, athlete, quiet, jobs,
+                       use_store=not no_store)
+        result = analyze(loaded, loaded.settings.with_overrides(units=units), as_of=as_of)
+    except RunlogError as exc:
+        raise click.ClickException(str(exc)) from exc
+    rows = result.totals(period)
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2), nl=False)
+        click.echo()
+    elif fmt == "csv":
+        click.echo(totals_csv(rows), nl=False)
+    else:
+        click.echo(totals_table(rows, result.units), nl=False)
+
+
+@main.command("store")
+@click.option("--store", "store_path", type=click.Path(path_type=Path), default=None,
+              help=STORE_HELP)
+@click.option("--clear", "clear_it", is_flag=True,
+              help="Delete the store (a cache: the next import parses every file again).")
+def store_command(store_path: Path | None, clear_it: bool) -> None:
+    """Show where the store is and what it holds, or clear it with --clear.
+
+    The store is only a cache of parsed files: nothing of yours is in it, and your files are
+    never touched.
+    """
+    path = store_path or default_path()
+    try:
+        if clear_it:
+            freed = clear(path)
+            click.echo(f"cleared {path} ({freed / 1e6:.1f} MB)" if freed
+                       else f"no store at {path}: nothing to clear")
+            return
+        info = describe(path)
+    except RunlogError as exc:
+        raise click.ClickException(str(exc)) from exc
+    where = "from $" + ENV_VAR if os.environ.get(ENV_VAR) and store_path is None else (
+        "from --store" if store_path is not None else "the default")
+    if not info["exists"]:
+        click.echo(f"{path} ({where}): no store yet; the first import makes it")
+        return
+    click.echo(f"{path} ({where}): {plural(info['files'], 'file')} remembered, "
+               f"{plural(info['parses'], 'parse')} stored, {info['bytes'] / 1e6:.1f} MB")
 
 
 @main.command("batch")

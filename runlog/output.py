@@ -39,11 +39,21 @@ def json_value(value: Any) -> Any:
     return value
 
 
+#: Columns a listing may carry beyond the table's own (runlog.selection adds the shoe each
+#: run counts against).
+EXTRA_COLUMNS = ("assigned_shoe",)
+
+
+def _columns(frame: pd.DataFrame) -> list[str]:
+    return list(COLUMNS) + [c for c in EXTRA_COLUMNS if c in frame.columns]
+
+
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """The table as JSON-ready dicts, one per activity, every column."""
+    names = _columns(frame)
     out = []
     for row in frame.itertuples(index=False):
-        out.append({name: json_value(getattr(row, name)) for name in COLUMNS})
+        out.append({name: json_value(getattr(row, name)) for name in names})
     return out
 
 
@@ -63,10 +73,11 @@ def to_csv(frame: pd.DataFrame) -> str:
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(list(COLUMNS))
+    names = _columns(frame)
+    writer.writerow(names)
     for record in records(frame):
         row = []
-        for name in COLUMNS:
+        for name in names:
             value = record[name]
             if isinstance(value, dict):
                 value = json.dumps(value, separators=(",", ":"))
@@ -163,7 +174,10 @@ def to_table(frame: pd.DataFrame, units: str, metres_per_unit: float) -> str:
     header = (f"{'date':<16} {'sport':<9} {'dist ' + units:>8} {'time':>8} "
               f"{'pace/' + units:>8} {'spm':>4} {'surface':<9} {'shoe':<14} name")
     lines = [header, "-" * len(header)]
+    # the shoe a run counts against where it is known, else the one its file names
+    assigned = "assigned_shoe" in frame.columns
     for row in frame.itertuples(index=False):
+        shoe = row.assigned_shoe if assigned and isinstance(row.assigned_shoe, str) else row.shoe
         when = row.local_start
         date = "no date" if pd.isna(when) else pd.Timestamp(when).strftime("%Y-%m-%d %H:%M")
         dist = "-" if pd.isna(row.distance_m) else f"{row.distance_m / metres_per_unit:.2f}"
@@ -172,6 +186,33 @@ def to_table(frame: pd.DataFrame, units: str, metres_per_unit: float) -> str:
         lines.append(
             f"{date:<16} {_text(row.sport, 9)} {dist:>8} {format_duration(moving):>8} "
             f"{format_pace(moving, row.distance_m, metres_per_unit):>8} {cadence:>4} "
-            f"{_text(row.surface, 9)} {_text(row.shoe, 14)} {_text(row.name, 30)}".rstrip()
+            f"{_text(row.surface, 9)} {_text(shoe, 14)} {_text(row.name, 30)}".rstrip()
         )
     return "\n".join(lines) + "\n"
+
+
+TOTALS_COLUMNS = ("period", "runs", "distance", "moving_time_s", "longest_run", "complete")
+
+
+def totals_table(rows: list[dict[str, Any]], units: str) -> str:
+    """Totals per period, one line each; a period still running is marked "(so far)"."""
+    header = (f"{'period':<18} {'runs':>5} {'distance ' + units:>12} {'moving':>10} "
+              f"{'longest ' + units:>11}")
+    lines = [header, "-" * len(header)]
+    for row in rows:
+        period = row["period"] + ("" if row["complete"] else " (so far)")
+        longest = "-" if row["longest_run"] is None else f"{row['longest_run']:.2f}"
+        lines.append(f"{period:<18} {row['runs']:>5} {row['distance']:>12.2f} "
+                     f"{format_duration(row['moving_time_s']):>10} {longest:>11}")
+    return "\n".join(lines) + "\n"
+
+
+def totals_csv(rows: list[dict[str, Any]]) -> str:
+    import csv
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(TOTALS_COLUMNS)
+    for row in rows:
+        writer.writerow(["" if row[c] is None else row[c] for c in TOTALS_COLUMNS])
+    return buffer.getvalue()

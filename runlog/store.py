@@ -65,6 +65,36 @@ def user_store_path() -> Path:
     return Path(platformdirs.user_data_dir("runlog", appauthor=False)) / "store.sqlite"
 
 
+def describe(path: str | os.PathLike[str]) -> dict[str, object]:
+    """What is at a store's path, without creating anything: whether it exists, its size in
+    bytes with its write-ahead log, and (when it is a store runlog reads) how many files and
+    parses it holds."""
+    where = Path(path)
+    files = [where, Path(f"{where}-wal"), Path(f"{where}-shm")]
+    out: dict[str, object] = {"path": str(where), "exists": where.is_file(),
+                              "bytes": sum(f.stat().st_size for f in files if f.is_file()),
+                              "files": None, "parses": None}
+    if where.is_file():
+        with Store(where) as store:
+            out.update(store.counts())
+    return out
+
+
+def clear(path: str | os.PathLike[str]) -> int:
+    """Delete the store at ``path`` (with its write-ahead log), after checking it is one: it
+    is only a cache of parsed files, and the next import parses them again. The bytes freed."""
+    where = Path(path)
+    if not where.is_file():
+        return 0
+    Store(where).close()  # refuses (StoreError) anything that is not a runlog store
+    freed = 0
+    for file in (where, Path(f"{where}-wal"), Path(f"{where}-shm")):
+        if file.is_file():
+            freed += file.stat().st_size
+            file.unlink()
+    return freed
+
+
 def shown_path(path: Path) -> str:
     """``path`` with the home folder written ``~``, for help text."""
     try:
@@ -145,6 +175,9 @@ class Store:
         self.path = Path(path)
         #: writes held back by :meth:`deferred`, each a file's statements
         self._pending: list[list[tuple[str, tuple[object, ...]]]] | None = None
+        #: files whose parse or fingerprint this object has committed (what an interrupted
+        #: import can say it kept)
+        self.committed_files = 0
         self._pending_since = 0.0
         #: True when the store cannot be written (a read-only file or folder): it is then only
         #: read, and parses it lacks are not stored (:attr:`unsaved` counts them).
@@ -436,6 +469,7 @@ class Store:
             for statements in files:
                 for sql, params in statements:
                     db.execute(sql, params)
+        self.committed_files += len(files)
 
     def counts(self) -> dict[str, int]:
         with self._damage("counting"):

@@ -15,6 +15,7 @@ import runlog
 from conftest import EXAMPLES
 from runlog.cli import main
 from runlog.output import records
+from runlog.selection import select
 
 LOG = """date,distance,duration,type,surface,shoe,cadence,name
 2026-10-01 07:30,10 km,52:10,Run,road,Pegasus 40,172,=HYPERLINK("x")
@@ -55,9 +56,11 @@ def test_activities_table_then_summary_on_stderr(runner: CliRunner, folder: Path
 def test_activities_json_equals_the_api_table(runner: CliRunner, folder: Path) -> None:
     result = runner.invoke(main, ["activities", str(folder), "--format", "json"])
     assert result.exit_code == 0
+    loaded = runlog.load([folder])
     assert json.loads(result.stdout) == json.loads(
-        json.dumps(records(runlog.load([folder]).activities)))
-    assert set(json.loads(result.stdout)[0]) == set(runlog.COLUMNS)
+        json.dumps(records(select(loaded.activities, loaded.settings))))
+    # the table's columns, and the shoe each run counts against
+    assert list(json.loads(result.stdout)[0]) == [*runlog.COLUMNS, "assigned_shoe"]
 
 
 def test_activities_csv_neutralises_formulas_and_is_only_data(

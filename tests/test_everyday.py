@@ -58,7 +58,7 @@ def test_csv_on_stdout_is_only_rows_that_pandas_reads(runner: CliRunner, folder:
     result = runner.invoke(main, ["activities", str(folder), "--format", "csv"])
     assert result.exit_code == 0, result.output
     table = pd.read_csv(io.StringIO(result.stdout))
-    assert len(table) == 3 and list(table.columns) == list(runlog.COLUMNS)
+    assert len(table) == 3 and list(table.columns) == [*runlog.COLUMNS, "assigned_shoe"]
     assert "#" not in result.stdout
     assert result.stderr == "3 activities, 1 file, 0 skipped\n"
     quiet = runner.invoke(main, ["activities", str(folder), "--format", "csv", "--quiet"])

@@ -22,3 +22,6 @@ def test_quickstart_notebook_executes_and_shows_flags_and_a_chart() -> None:
     assert "[alert] load.spike" in text
     assert any("image/svg+xml" in o.get("data", {}) for o in outputs)
     assert any("text/markdown" in o.get("data", {}) for o in outputs)
+    plain = "".join(o.get("data", {}).get("text/plain", "") for o in outputs)
+    assert "'max_distance': 26.56" in plain  # report.next: Sam's next-run limit, in km
+    assert any("<iframe" in o.get("data", {}).get("text/html", "") for o in outputs)

@@ -79,6 +79,24 @@ class Report:
     def worst(self) -> Flag | None:
         return self.flags[0] if self.flags else None
 
+    def totals(self, period: str = "month") -> list[dict[str, Any]]:
+        """Running per calendar ``period`` (week, month or year), oldest first: ``period``,
+        ``runs``, ``distance`` (the report's units), ``moving_time_s``, ``longest_run``,
+        ``complete``."""
+        if period == "week":
+            return [{"period": w["week_start"], "runs": w["runs"], "distance": w["distance"],
+                     "moving_time_s": w["moving_time_s"], "longest_run": w.get("longest_run"),
+                     "complete": w["complete"]} for w in self.figures.get("weeks", [])]
+        if period not in ("month", "year"):
+            raise ValueError(f"unknown period {period!r}: week, month or year")
+        return list(self.figures.get("totals", {}).get(f"{period}s", []))
+
+    @property
+    def next(self) -> dict[str, Any]:
+        """What to do next: the longest run and the most for next week that raise no flag,
+        and the shoes due (the report's "Next" section; JSON ``next``)."""
+        return self.to_dict()["next"]
+
     def render(self, fmt: str = "text") -> str:
         """The report as ``text``, ``markdown``, ``html`` (one self-contained page) or
         ``json``: the same bytes ``runlog report --format FMT`` prints."""

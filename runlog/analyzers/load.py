@@ -351,6 +351,7 @@ def _weeks(ctx: Context, runs: pd.DataFrame, daily: pd.Series, first_day: date
     by_week = runs.groupby(runs["day"].map(week_start))
     runs_by_week = by_week.size()
     time_by_week = by_week["moving_time_s"].sum()
+    longest_by_week = by_week["distance_m"].max()
     out: list[dict[str, Any]] = []
     first_monday = daily.index[0]  # daily starts on a Monday: week k is days 7k..7k+6
     values = daily.to_numpy()
@@ -382,6 +383,7 @@ def _weeks(ctx: Context, runs: pd.DataFrame, daily: pd.Series, first_day: date
             "week_start": monday, "distance_m": total,
             "runs": int(runs_by_week.get(monday, 0)),
             "moving_time_s": float(time_by_week.get(monday, 0.0) or 0.0),
+            "longest_m": float(longest_by_week.get(monday, 0.0) or 0.0),
             "complete": complete, "days": len(week_values), "judged": judged,
             "chronic_m": chronic,
             "monotony": week_monotony, "strain": strain,
@@ -607,6 +609,7 @@ def _week_dict(ctx: Context, week: dict[str, Any]) -> dict[str, Any]:
         "distance": round(ctx.in_units(week["distance_m"]), 2),
         "runs": week["runs"],
         "moving_time_s": round(week["moving_time_s"], 1),
+        "longest_run": round(ctx.in_units(week["longest_m"]), 2),
         "change": rnd(week["change"]),
         "complete": week["complete"],
         "acwr": rnd(week["acwr"]),

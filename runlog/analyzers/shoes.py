@@ -24,6 +24,8 @@ from ..model import Flag, Severity
 from .base import Context, Findings
 
 WINDOW_SOURCE = "American Academy of Podiatric Sports Medicine (350-500 mi); Cook et al. 1985"
+#: A pair not worn for this many days is idle: shown so, with no projection or window flag.
+IDLE_DAYS = 90
 ROTATION_SOURCE = "Malisoux et al. 2015, Scand J Med Sci Sports 25:110"
 #: Weeks of recent use behind a shoe's projected date.
 PROJECTION_WEEKS = 4
@@ -151,8 +153,11 @@ def _use(ctx: Context, name: str, shoe: Shoe | None, mine: pd.DataFrame,
     retired = bool(shoe and shoe.retired and shoe.retired <= ctx.as_of)
     # a retired shoe adds no more distance: it never reaches the window
     weekly = None if retired else _weekly_use_m(ctx, shoe, worn, history_start)
+    last_worn = worn["day"].max() if len(worn) else None
     if retired:
         status = "retired"
+    elif last_worn is not None and last_worn < ctx.as_of - timedelta(days=IDLE_DAYS):
+        status = "idle"  # not worn for months: no projection, no window flag
     elif up_to > replace_m:
         status = "replace"
     elif up_to >= approach_m:
@@ -192,7 +197,10 @@ def _window_flag(ctx: Context, use: ShoeUse) -> Flag | None:
             code="shoe.replace", severity=Severity.ALERT,
             title=f"Replace {name}" if certain else f"{name} may be due for replacement",
             message=(f"{covered}, past the {ctx.distance(replace_m, 0)} end of the usual "
-                     f"replacement window {window}. Shoes lose cushioning with use."),
+                     f"replacement window {window}. Shoes lose cushioning with use. When you "
+                     f"stop running in it, set retired = {ctx.as_of.isoformat()} in its "
+                     f"[[shoes]] entry in runlog.toml (name = \"{name}\"): its distance "
+                     "stays on record and new runs go to your other pairs."),
             date=last, value=ctx.in_units(up_to), threshold=ctx.in_units(replace_m),
             evidence="guideline", source=WINDOW_SOURCE)
     when = use.projected_replace_date

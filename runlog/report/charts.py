@@ -123,9 +123,9 @@ def shoe_mileage(report: Report) -> Chart | None:
     values = [s["distance"] for s in shoes]
     ax.axvspan(low, high, color=COLORS["band"], alpha=0.15, label="replacement window")
     ax.axvline(high, color=COLORS["spike"], linewidth=1)
-    colors = [COLORS["spike"] if s["status"] == "replace" else COLORS["ramp"]
-              if s["status"] == "approaching" else COLORS["grey"] if s["status"] == "retired"
-              else COLORS["bar"] for s in shoes]
+    by_status = {"replace": COLORS["spike"], "approaching": COLORS["ramp"],
+                 "retired": COLORS["grey"], "idle": COLORS["grey"]}
+    colors = [by_status.get(s["status"], COLORS["bar"]) for s in shoes]
     ax.barh(range(len(shoes)), values, color=colors)
     ax.set_yticks(range(len(shoes)), [_short(n) for n in names], fontsize=FONT_PT)
     ax.invert_yaxis()
