@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from click.testing import CliRunner
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "corpus"
+WATCH_EXPORTS = REPO.parent / "shared" / "watch-exports"
 EXAMPLES = REPO / "examples"
 
 
@@ -23,9 +25,19 @@ def manifest() -> list[dict[str, str]]:
 
 
 @pytest.fixture(scope="session")
+def watch_exports() -> Path:
+    """../shared/watch-exports: Apple Health and Polar samples, apart from the corpus."""
+    if not WATCH_EXPORTS.is_dir():
+        if os.environ.get("CI"):
+            pytest.fail("../shared/watch-exports is missing in CI")
+        pytest.skip("../shared/watch-exports is not beside the repository")
+    return WATCH_EXPORTS
+
+
+@pytest.fixture(scope="session")
 def corpus() -> Path:
     if not CORPUS.is_dir():
-        if __import__("os").environ.get("CI"):
+        if os.environ.get("CI"):
             pytest.fail("../shared/corpus is missing in CI")
         pytest.skip("../shared/corpus is not beside the repository")
     return CORPUS

@@ -6,10 +6,10 @@ and the absolute import of :class:`runlog.model.Activity`: ``make_samples`` buil
 with pandas' conversions, ``summarize`` filters and sorts DataFrames and Series. The
 optimised module must give the same frames and bit-for-bit the same summaries.
 
-Changed since, with the module (issue 17): heart rate is a time-weighted mean
-(``_time_weighted_mean``) and a running file's per-foot cadence is judged from its samples at
-running speed (``judge_per_foot``, imported from the module: a decision rule, not the
-sums this reference checks), with how it was judged in the summary.
+Changed since, with the module (issue 17): heart rate is a time-weighted mean and a running
+file's per-foot cadence is judged from its samples at running speed, with how it was judged
+in the summary. Both rules (``_time_weighted_mean``, ``judge_per_foot``) are imported from the
+module: they are not the frame-building and filtering this reference checks.
 
 Original module docstring: from a time series of samples to an activity's totals, with
 provenance.
@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from runlog.importers.streams import judge_per_foot
+from runlog.importers.streams import _time_weighted_mean, judge_per_foot
 from runlog.model import Activity
 
 #: time (UTC), lat/lon (degrees), altitude_m, distance_m (cumulative, from the device),
@@ -332,22 +332,6 @@ def _cadence(
     for b, w in zip(bins.tolist(), weights.tolist()):
         hist[b] = hist.get(b, 0.0) + w
     out.cadence_histogram = {k: round(v, 1) for k, v in sorted(hist.items())}
-
-
-def _time_weighted_mean(values: np.ndarray, t: np.ndarray | None) -> float:
-    """The mean over time of a value each sample holds until the next one (smart recording
-    writes a point when something changes, so a plain mean over-counts the changes), each
-    hold capped at :data:`MAX_HOLD_S` (a pause is no time at that value); untimed, the plain
-    mean."""
-    if t is None or len(values) < 2:
-        # Series.mean: the sum over the count as a float64.
-        return float(values.sum() / np.float64(len(values)))
-    hold = np.clip(np.diff(t), 0.0, MAX_HOLD_S)
-    usual = float(np.median(hold))
-    weights = np.append(hold, usual if usual > 0 else 1.0)
-    if weights.sum() <= 0:
-        return float(values.sum() / np.float64(len(values)))
-    return float(np.average(values, weights=weights))
 
 
 def fill_from_samples(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -29,7 +28,6 @@ from runlog.importers import ReadOptions, apple
 from runlog.importers.archives import discover
 
 UTC = runlog.Settings(timezone="UTC")
-WATCH_EXPORTS = Path(__file__).resolve().parent.parent.parent / "shared" / "watch-exports"
 
 S, E = "2023-07-14 07:00:00 +0100", "2023-07-14 07:52:00 +0100"
 
@@ -304,14 +302,6 @@ def test_reader_on_bytes_gives_a_clear_error_for_a_truncated_dtd() -> None:
 
 # --- the real samples ----------------------------------------------------------------------------
 
-
-@pytest.fixture(scope="module")
-def watch_exports() -> Path:
-    if not WATCH_EXPORTS.is_dir():
-        if os.environ.get("CI"):
-            pytest.fail("../shared/watch-exports is missing in CI")
-        pytest.skip("../shared/watch-exports is not beside the repository")
-    return WATCH_EXPORTS
 
 
 def test_dogsheep_run_reads_as_its_workout_says(watch_exports: Path) -> None:

@@ -4,7 +4,6 @@ account export zip."""
 from __future__ import annotations
 
 import json
-import os
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -18,7 +17,6 @@ from runlog.importers import ReadOptions, polar
 from runlog.importers.archives import discover
 
 UTC = runlog.Settings(timezone="UTC")
-WATCH_EXPORTS = Path(__file__).resolve().parent.parent.parent / "shared" / "watch-exports"
 
 
 def old_session(*, offset: int | None = 120, sport: str = "RUNNING") -> dict:
@@ -167,14 +165,6 @@ def test_account_export_zip(tmp_path: Path) -> None:
 
 # --- the real samples ----------------------------------------------------------------------------
 
-
-@pytest.fixture(scope="module")
-def watch_exports() -> Path:
-    if not WATCH_EXPORTS.is_dir():
-        if os.environ.get("CI"):
-            pytest.fail("../shared/watch-exports is missing in CI")
-        pytest.skip("../shared/watch-exports is not beside the repository")
-    return WATCH_EXPORTS
 
 
 def test_each_polar_sample_equals_its_own_summary(watch_exports: Path) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import re
 import zipfile
 from pathlib import Path
@@ -15,8 +14,8 @@ from pathlib import Path
 import pytest
 
 import runlog
+from conftest import WATCH_EXPORTS
 
-WATCH_EXPORTS = Path(__file__).resolve().parent.parent.parent / "shared" / "watch-exports"
 SPORT_OF_KIND = {"run": "running", "walk": "walking"}
 METRES = {"km": 1000.0, "mi": 1609.344, "m": 1.0}
 
@@ -31,14 +30,6 @@ def rows() -> list[dict[str, str]]:
 
 ROWS = rows()
 
-
-@pytest.fixture(scope="module")
-def watch_exports() -> Path:
-    if not WATCH_EXPORTS.is_dir():
-        if os.environ.get("CI"):
-            pytest.fail("../shared/watch-exports is missing in CI")
-        pytest.skip("../shared/watch-exports is not beside the repository")
-    return WATCH_EXPORTS
 
 
 def test_manifest_lists_every_file(watch_exports: Path) -> None:
