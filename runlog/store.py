@@ -45,7 +45,7 @@ _TABLES = ("meta", "files", "parses")
 #: What a damaged store is, and what to do: nothing of the user's is in it.
 _ADVICE = ("it is only a cache of parsed files, safe to delete (nothing of yours is in it; the "
            "next import reads the files again): delete it, or use another --store")
-_SQLITE_MAGIC = b"SQLite format 3\x00"
+_SQLITE_NOTADB = 26  # SQLITE_NOTADB: the file is not a database
 T = TypeVar("T")
 _REFUSALS = {cls.__name__: cls for cls in (ParseError, NotAnActivity, UnsupportedFormat)}
 
@@ -104,13 +104,30 @@ def shown_path(path: Path) -> str:
 
 
 def _is_sqlite(path: Path) -> bool:
-    """Whether ``path`` is empty, missing, or starts as an SQLite file does."""
+    """Whether ``path`` is missing, empty, or an SQLite database (damaged or not: the opening
+    says what is wrong with it).
+
+    Asked through SQLite itself, read-only: on POSIX, closing *any* descriptor of a file drops
+    every lock this process holds on it, so reading the header with open() and close() while
+    another connection of this process has the store open (coach mode's threads) made
+    SQLite's own locks vanish, and another process reset the write-ahead log under that
+    connection ("database disk image is malformed"). SQLite keeps such descriptors open until
+    its locks are released."""
     try:
-        with open(path, "rb") as handle:
-            head = handle.read(len(_SQLITE_MAGIC))
-    except OSError:
+        if not path.is_file() or path.stat().st_size == 0:
+            return True
+        probe = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except (OSError, sqlite3.Error):
         return True
-    return not head or head == _SQLITE_MAGIC
+    try:
+        probe.execute("PRAGMA schema_version")
+    except sqlite3.DatabaseError as exc:
+        code = getattr(exc, "sqlite_errorcode", None)
+        return not ((code is not None and code & 0xFF == _SQLITE_NOTADB)
+                    or "file is not a database" in str(exc))
+    finally:
+        probe.close()
+    return True
 
 
 def _is_read_only(exc: BaseException) -> bool:

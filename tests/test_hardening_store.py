@@ -466,3 +466,34 @@ def test_a_busy_store_is_never_called_unreadable(tmp_path: Path,
     text = str(caught.value)
     assert "in use by another runlog process" in text
     assert "remove it" not in text and "cannot be read" not in text
+
+
+def test_telling_a_store_from_a_photo_never_opens_the_file_outside_sqlite(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On POSIX, closing any descriptor of a file drops every lock this process holds on it:
+    a header read with open()/close() while another connection of this process held the
+    store let another process reset its write-ahead log ("database disk image is
+    malformed"). The check goes through SQLite, which keeps its descriptors while it locks."""
+    import builtins
+
+    store_path, photo = tmp_path / "s.sqlite", tmp_path / "photo.jpg"
+    photo.write_bytes(b"\xff\xd8\xff\xe0" + b"\x00" * 200)
+    real_open = builtins.open
+
+    def guarded(file: object, *args: object, **kwargs: object) -> object:
+        assert Path(str(file)) not in (store_path, photo), f"open({file}) outside SQLite"
+        return real_open(file, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(builtins, "open", guarded)
+    holder = Store(store_path)
+    holder.remember_file(("a.gpx", "", 1, 1), "h")
+    with Store(store_path) as second:  # a second connection in this process, then closed
+        assert second.counts()["files"] == 1
+    holder.remember_file(("b.gpx", "", 1, 1), "h")  # the first still writes
+    holder.close()
+    with pytest.raises(StoreError, match="not a runlog store"):
+        Store(photo)
+    assert photo.read_bytes().startswith(b"\xff\xd8")
+    with Store(store_path) as check:
+        assert check.counts()["files"] == 2
+        assert check._db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
