@@ -49,3 +49,16 @@ def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     monkeypatch.setenv("RUNLOG_STORE", str(tmp_path / "store.sqlite"))
     monkeypatch.delenv("NO_COLOR", raising=False)
     return CliRunner()
+
+
+
+def interruptible(command: list[str]) -> list[str]:
+    """``command``, started with Ctrl-C as at a terminal. A process started in the background
+    by a shell without job control (a CI runner's script, ``cmd &``) begins with SIGINT
+    ignored, Python keeps it ignored, and a test's SIGINT would never arrive: this restores
+    the default, then execs the command (exec keeps a default disposition)."""
+    import sys
+
+    restore = ("import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+               "os.execv(sys.argv[1], sys.argv[1:])")
+    return [sys.executable, "-c", restore, *command]

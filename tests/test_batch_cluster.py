@@ -28,7 +28,7 @@ import pytest
 from click.testing import CliRunner
 from test_batch import AS_OF, AS_OF_ARG, ROSTER, files, index, write_history
 
-from conftest import REPO
+from conftest import REPO, interruptible
 from runlog.batch import ATTEMPTS, read_roster, report_names, run_batch
 from runlog.cli import main
 from runlog.store import Store
@@ -298,8 +298,8 @@ def test_ctrl_c_stops_the_workers_without_a_traceback(roster: Path, tmp_path: Pa
     """SIGINT to the whole process group, as a terminal sends it: the workers ignore it and
     the batch stops them; none prints anything or is left running."""
     stores = tmp_path / "stores"
-    process = subprocess.Popen(batch_command(roster, tmp_path / "out", "--jobs", "2",
-                                             "--store", str(stores)),
+    process = subprocess.Popen(interruptible(batch_command(roster, tmp_path / "out", "--jobs",
+                                                           "2", "--store", str(stores))),
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                cwd=REPO, start_new_session=True)
     try:
@@ -325,8 +325,8 @@ def test_ctrl_c_stops_the_workers_without_a_traceback(roster: Path, tmp_path: Pa
 
 def test_a_batch_killed_leaves_no_worker_running(roster: Path, tmp_path: Path) -> None:
     stores = tmp_path / "stores"
-    process = subprocess.Popen(batch_command(roster, tmp_path / "out", "--jobs", "2",
-                                             "--store", str(stores)),
+    process = subprocess.Popen(interruptible(batch_command(roster, tmp_path / "out", "--jobs",
+                                                           "2", "--store", str(stores))),
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=REPO,
                                start_new_session=True)
     try:

@@ -21,7 +21,7 @@ import pytest
 from click.testing import CliRunner
 
 import runlog
-from conftest import EXAMPLES, REPO
+from conftest import EXAMPLES, REPO, interruptible
 from runlog.cli import main
 from runlog.config import UNDOCUMENTED, Thresholds, threshold_rules, threshold_table
 from runlog.output import display_width
@@ -201,7 +201,8 @@ def test_ctrl_c_at_any_moment_is_one_line_and_exit_130(tmp_path: Path) -> None:
     seen_reading = 0
     for round_, moment in enumerate(moments):
         store = tmp_path / f"store{round_}.sqlite"
-        proc = subprocess.Popen([*runlog_command(), "import", str(inbox), "--store", str(store)],
+        proc = subprocess.Popen(interruptible([*runlog_command(), "import", str(inbox),
+                                               "--store", str(store)]),
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                 start_new_session=True)
         if moment == "stored":
