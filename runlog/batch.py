@@ -35,7 +35,7 @@ import unicodedata
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from html import escape
@@ -81,20 +81,6 @@ _ATHLETES_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*athletes[ \t]*\]\]", re.MULTILI
 #: athletes in threads, only one of them may draw at a time or the charts' SVG ids and styles
 #: mix (and the "identical results" promise breaks).
 _RENDER_LOCK = threading.Lock()
-#: Threads of one process (a Dask worker's) that share a single store file take turns with
-#: it. Closing any descriptor of a file drops every POSIX lock the process holds on it, those
-#: of an SQLite connection another thread has open included; another process could then take
-#: itself for the file's last user and reset its write-ahead log under that connection. A
-#: store per athlete never has two users in a process, so these locks never wait there.
-_STORE_LOCKS: dict[Path, threading.Lock] = {}
-_STORE_LOCKS_GUARD = threading.Lock()
-
-
-def _store_turn(store: Path | None) -> AbstractContextManager[object]:
-    if store is None:
-        return nullcontext()
-    with _STORE_LOCKS_GUARD:
-        return _STORE_LOCKS.setdefault(store, threading.Lock())
 
 
 # --------------------------------------------------------------------------------------------
@@ -306,9 +292,7 @@ def review_athlete(job: Job) -> Outcome:
         settings = athlete.settings or load_settings(athlete.config)
         settings = settings.with_overrides(athlete=athlete.name, units=job.units,
                                            timezone=settings.timezone or job.timezone)
-        with _store_turn(job.store):
-            loaded = load(athlete.paths, settings=settings, store=job.store,
-                          athlete=athlete.name)
+        loaded = load(athlete.paths, settings=settings, store=job.store, athlete=athlete.name)
         if loaded.files_read == 0:
             return Outcome(athlete.name, "failed", reason=_nothing_read(loaded))
         report = analyze(loaded, settings, as_of=job.as_of)

@@ -165,26 +165,37 @@ def _load(paths: tuple[Path, ...], store_path: Path | None, config_path: Path | 
             store.close()
 
 
+class _Progress:
+    """A bar on standard error, on a terminal and without --quiet, that the API's progress
+    callback (done, total) moves one step at a time; nothing otherwise."""
+
+    def __init__(self, label: str, quiet: bool, *, show_pos: bool = False) -> None:
+        self.label, self.show_pos = label, show_pos
+        self.shown = not quiet and sys.stderr.isatty()
+        self.bar: Any = None
+
+    def tick(self, done: int, total: int) -> None:
+        if not self.shown:
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr,
+                                         show_pos=self.show_pos)
+            self.bar.__enter__()
+        self.bar.update(1)
+
+    def __enter__(self) -> _Progress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
 def _load_into(paths: tuple[Path, ...], settings: Settings, store: Store | None,
                athlete: str | None, quiet: bool, jobs: int | None) -> Loaded:
-    show_progress = not quiet and sys.stderr.isatty()
-    bar: Any = None
-
-    def tick(done: int, total: int) -> None:
-        nonlocal bar
-        if not show_progress:
-            return
-        if bar is None:
-            bar = click.progressbar(length=total, label="reading", file=sys.stderr)
-            bar.__enter__()
-        bar.update(1)
-
-    try:
-        loaded = load(paths, settings=settings, store=store, athlete=athlete, progress=tick,
-                      jobs=jobs)
-    finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
+    with _Progress("reading", quiet) as progress:
+        loaded = load(paths, settings=settings, store=store, athlete=athlete,
+                      progress=progress.tick, jobs=jobs)
     if not quiet:
         for problem in loaded.skipped:
             click.echo(f"runlog: skipped {printable(str(problem))}", err=True)
@@ -448,26 +459,13 @@ def batch_command(roster: Path, output_dir: Path, fmt: str, as_of: Any, jobs: in
         raise click.UsageError("--jobs and --scheduler exclude each other: the Dask cluster "
                                "decides how many athletes run at once")
     store = store_path or default_store_folder()
-    bar: Any = None
-
-    def tick(done: int, total: int) -> None:
-        nonlocal bar
-        if bar is None:
-            bar = click.progressbar(length=total, label="reviewing athletes", file=sys.stderr,
-                                    show_pos=True)
-            bar.__enter__()
-        bar.update(1)
-
-    show_progress = not quiet and sys.stderr.isatty()
     try:
-        result = run_batch(roster, output_dir, fmt=fmt, as_of=as_of, jobs=jobs,
-                           scheduler=scheduler, store=store, units=units, config=config_path,
-                           progress=tick if show_progress else None)
+        with _Progress("reviewing athletes", quiet, show_pos=True) as progress:
+            result = run_batch(roster, output_dir, fmt=fmt, as_of=as_of, jobs=jobs,
+                               scheduler=scheduler, store=store, units=units,
+                               config=config_path, progress=progress.tick)
     except RunlogError as exc:
         raise click.ClickException(str(exc)) from exc
-    finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
     if not quiet:
         _batch_summary(result, store, output_dir)
     if not result.succeeded:

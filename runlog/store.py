@@ -122,21 +122,25 @@ def _is_sqlite(path: Path) -> bool:
     try:
         probe.execute("PRAGMA schema_version")
     except sqlite3.DatabaseError as exc:
-        code = getattr(exc, "sqlite_errorcode", None)
-        return not ((code is not None and code & 0xFF == _SQLITE_NOTADB)
-                    or "file is not a database" in str(exc))
+        return not _sqlite_error(exc, (_SQLITE_NOTADB,), ("file is not a database",))
     finally:
         probe.close()
     return True
 
 
-def _is_read_only(exc: BaseException) -> bool:
-    """SQLITE_READONLY, or SQLITE_CANTOPEN on a file that exists (a folder we cannot write)."""
+def _sqlite_error(exc: BaseException, codes: tuple[int, ...], words: tuple[str, ...]) -> bool:
+    """Whether SQLite's error is one of ``codes`` (primary result codes); by its message on a
+    Python without ``sqlite_errorcode`` (3.10)."""
     code = getattr(exc, "sqlite_errorcode", None)
     if code is not None:
-        return code & 0xFF in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN)
-    text = str(exc)
-    return "readonly database" in text or "unable to open database file" in text
+        return code & 0xFF in codes
+    return any(word in str(exc) for word in words)
+
+
+def _is_read_only(exc: BaseException) -> bool:
+    """SQLITE_READONLY, or SQLITE_CANTOPEN on a file that exists (a folder we cannot write)."""
+    return _sqlite_error(exc, (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN),
+                         ("readonly database", "unable to open database file"))
 
 
 _SCHEMA = """
@@ -163,11 +167,8 @@ CREATE TABLE IF NOT EXISTS parses (
 
 def _is_busy(exc: BaseException) -> bool:
     """SQLite's SQLITE_BUSY / SQLITE_LOCKED: another connection holds a lock, nothing wrong."""
-    code = getattr(exc, "sqlite_errorcode", None)
-    if code is not None:
-        return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
-    text = str(exc)
-    return "database is locked" in text or "database table is locked" in text
+    return _sqlite_error(exc, (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED),
+                         ("database is locked", "database table is locked"))
 
 
 def _while_busy(step: Callable[[], T]) -> T:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -62,3 +63,33 @@ def interruptible(command: list[str]) -> list[str]:
     restore = ("import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
                "os.execv(sys.argv[1], sys.argv[1:])")
     return [sys.executable, "-c", restore, *command]
+
+
+def gpx_run(start: datetime, minutes: int, *, step_s: int = 10, lat: float = 46.0,
+            lon: float = 14.0, dlat: float = 0.0003, dlon: float = 0.0) -> str:
+    """A GPX run from ``start``, ``minutes`` long: a point every ``step_s`` seconds, moving
+    ``dlat``/``dlon`` degrees a point (north by default, about 3.3 m/s)."""
+    points = "".join(
+        f'<trkpt lat="{lat + i * dlat:.6f}" lon="{lon + i * dlon:.6f}">'
+        f"<time>{start + timedelta(seconds=step_s * i):%Y-%m-%dT%H:%M:%SZ}</time></trkpt>"
+        for i in range(minutes * 60 // step_s))
+    return ('<?xml version="1.0"?><gpx version="1.1" creator="t" '
+            'xmlns="http://www.topografix.com/GPX/1/1"><trk><type>running</type><trkseg>'
+            f"{points}</trkseg></trk></gpx>")
+
+
+LOG = """date,distance,duration,type,surface,shoe,cadence,name
+2026-10-01 07:30,10 km,52:10,Run,road,Pegasus 40,172,=HYPERLINK("x")
+2026-10-03 08:00,6.2 mi,1:01:30,Trail Run,,Speedgoat 5,,Hills
+2026-10-04 18:00,30 km,1:00:00,Ride,,,,Commute
+"""
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """A runner's folder: a runlog CSV of two runs and a ride, and a runlog.toml."""
+    path = tmp_path / "sam"
+    path.mkdir()
+    (path / "log.csv").write_text(LOG, encoding="utf-8")
+    (path / "runlog.toml").write_text('units = "km"\ntimezone = "UTC"\n', encoding="utf-8")
+    return path

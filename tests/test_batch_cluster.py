@@ -28,7 +28,7 @@ import pytest
 from click.testing import CliRunner
 from test_batch import AS_OF, AS_OF_ARG, ROSTER, files, index, write_history
 
-from conftest import REPO, interruptible
+from conftest import REPO, gpx_run, interruptible
 from runlog.batch import ATTEMPTS, read_roster, report_names, run_batch
 from runlog.cli import main
 from runlog.store import Store
@@ -40,13 +40,7 @@ BATCH_TIMEOUT_S = 180
 
 def gpx(start: datetime, minutes: int) -> str:
     """A run of ``minutes``, a point every 5 s heading north-east."""
-    points = "".join(
-        f'<trkpt lat="{47.99 + i * 0.00012:.6f}" lon="{7.84 + i * 0.00005:.6f}">'
-        f"<time>{start + timedelta(seconds=5 * i):%Y-%m-%dT%H:%M:%SZ}</time></trkpt>"
-        for i in range(minutes * 12))
-    return ('<?xml version="1.0"?><gpx version="1.1" creator="t" '
-            'xmlns="http://www.topografix.com/GPX/1/1"><trk><type>running</type><trkseg>'
-            f"{points}</trkseg></trk></gpx>")
+    return gpx_run(start, minutes, step_s=5, lat=47.99, lon=7.84, dlat=0.00012, dlon=0.00005)
 
 
 def write_heavy(folder: Path) -> None:

@@ -17,22 +17,6 @@ from runlog.cli import main
 from runlog.output import records
 from runlog.selection import select
 
-LOG = """date,distance,duration,type,surface,shoe,cadence,name
-2026-10-01 07:30,10 km,52:10,Run,road,Pegasus 40,172,=HYPERLINK("x")
-2026-10-03 08:00,6.2 mi,1:01:30,Trail Run,,Speedgoat 5,,Hills
-2026-10-04 18:00,30 km,1:00:00,Ride,,,,Commute
-"""
-
-
-@pytest.fixture
-def folder(tmp_path: Path) -> Path:
-    path = tmp_path / "sam"
-    path.mkdir()
-    (path / "log.csv").write_text(LOG, encoding="utf-8")
-    (path / "runlog.toml").write_text('units = "km"\ntimezone = "UTC"\n', encoding="utf-8")
-    return path
-
-
 
 def test_every_command_has_help(runner: CliRunner) -> None:
     result = runner.invoke(main, ["--help"])

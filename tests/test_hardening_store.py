@@ -28,7 +28,7 @@ from click.testing import CliRunner
 from hardening import TALLY, Outcome, report_at_end, snapshot
 
 import runlog
-from conftest import EXAMPLES
+from conftest import EXAMPLES, gpx_run
 from runlog.cli import main
 from runlog.errors import StoreError
 from runlog.model import Activity
@@ -41,14 +41,7 @@ KILL_SEED = 6
 
 def gpx(day: int, minutes: int) -> str:
     """A run on 2026-09-01 + ``day``, ``minutes`` long, a point every 10 s heading north."""
-    start = datetime(2026, 9, 1, 7, tzinfo=timezone.utc) + timedelta(days=day)
-    points = "".join(
-        f'<trkpt lat="{46 + i * 0.0003:.5f}" lon="14.0"><time>'
-        f'{start + timedelta(seconds=10 * i):%Y-%m-%dT%H:%M:%SZ}</time></trkpt>'
-        for i in range(minutes * 6))
-    return ('<?xml version="1.0"?><gpx version="1.1" creator="t" '
-            'xmlns="http://www.topografix.com/GPX/1/1"><trk><type>running</type><trkseg>'
-            f"{points}</trkseg></trk></gpx>")
+    return gpx_run(datetime(2026, 9, 1, 7, tzinfo=timezone.utc) + timedelta(days=day), minutes)
 
 
 def make_inbox(root: Path, count: int = GPX_FILES) -> Path:

@@ -56,6 +56,8 @@ def run_all(ctx: Context) -> tuple[list[Flag], dict[str, Any], list[str]]:
 
 
 REPORT_SCHEMA = "runlog.report/1"
+#: "Next" of a report whose analyzers worked nothing out (no figures at all)
+_NO_NEXT: dict[str, Any] = {"run": None, "week": None, "shoes": [], "notes": []}
 
 
 @dataclass
@@ -95,7 +97,7 @@ class Report:
     def next(self) -> dict[str, Any]:
         """What to do next: the longest run and the most for next week that raise no flag,
         and the shoes due (the report's "Next" section; JSON ``next``)."""
-        return self.to_dict()["next"]
+        return self.figures.get("next", _NO_NEXT)
 
     def render(self, fmt: str = "text") -> str:
         """The report as ``text``, ``markdown``, ``html`` (one self-contained page) or
@@ -133,8 +135,7 @@ class Report:
             "variety": self.figures.get("variety", {}),
             "history_span": self.figures.get("history", {}),
             "totals": self.figures.get("totals", {"months": [], "years": []}),
-            "next": self.figures.get("next", {"run": None, "week": None, "shoes": [],
-                                              "notes": []}),
+            "next": self.next,
             "spike_ceiling": self.figures.get("spike_ceiling", []),
             "injuries": self.figures.get("injuries", []),
             "injury_precursors": self.figures.get("injury_precursors", {}),

@@ -14,7 +14,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
@@ -54,6 +55,18 @@ class ReadOptions:
     def cache_key(self) -> str:
         text = json.dumps({"v": PARSER_VERSION, **asdict(self)}, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+@contextmanager
+def reader_boundary(what: str, source: str) -> Iterator[None]:
+    """Nothing but ParseError leaves a reader: anything else raised inside becomes one that
+    names the file ("unreadable ``what``: TypeError: ...")."""
+    try:
+        yield
+    except ParseError:
+        raise
+    except Exception as exc:  # the reader boundary: nothing else may escape
+        raise ParseError(f"unreadable {what}: {type(exc).__name__}: {exc}", source) from exc
 
 
 def machine_timezone() -> str:

@@ -43,7 +43,7 @@ import pandas as pd
 
 from ..errors import NotAnActivity, ParseError
 from ..model import Activity
-from . import ReadOptions, streams, vocab, xmltools
+from . import ReadOptions, reader_boundary, streams, vocab, xmltools
 
 FORMAT = "apple-health"
 
@@ -123,13 +123,8 @@ def sniff(head: bytes) -> bool:
 
 def read(data: bytes, source: str, options: ReadOptions) -> list[Activity | ParseError]:
     """The workouts of an Apple Health export's main XML."""
-    try:
+    with reader_boundary("Apple Health export", source):
         return _read(data, source, options)
-    except ParseError:
-        raise
-    except Exception as exc:  # the reader boundary: nothing else may escape
-        raise ParseError(f"unreadable Apple Health export: {type(exc).__name__}: {exc}",
-                         source) from exc
 
 
 # --- the document around the workouts ----------------------------------------------------------
@@ -812,17 +807,12 @@ def _workout_end(data: bytes, at: int) -> int:
 def read_stream(chunks: Iterable[bytes], source: str, options: ReadOptions
                 ) -> list[Activity | ParseError]:
     """The workouts of a main XML given as successive chunks of its bytes."""
-    try:
+    with reader_boundary("Apple Health export", source):
         scanner = Scanner(source)
         for chunk in chunks:
             scanner.feed(chunk)
         scanner.finish()
         return _activities(scanner, source, options)
-    except ParseError:
-        raise
-    except Exception as exc:  # the reader boundary: nothing else may escape
-        raise ParseError(f"unreadable Apple Health export: {type(exc).__name__}: {exc}",
-                         source) from exc
 
 
 def _read(data: bytes, source: str, options: ReadOptions) -> list[Activity | ParseError]:

@@ -30,7 +30,7 @@ import pandas as pd
 
 from ..errors import NotAnActivity, ParseError
 from ..model import Activity
-from . import ReadOptions, streams, vocab
+from . import ReadOptions, reader_boundary, streams, vocab
 
 FORMAT = "polar"
 
@@ -72,13 +72,8 @@ _OLD_SAMPLES = {"distance": ("distance_m", 1.0), "speed": ("speed_mps", 1 / 3.6)
 
 def read(data: bytes, source: str, options: ReadOptions) -> list[Activity | ParseError]:
     """The exercises of a Polar Flow training session file."""
-    try:
+    with reader_boundary("Polar session", source):
         return _read(data, source, options)
-    except ParseError:
-        raise
-    except Exception as exc:  # the reader boundary: nothing else may escape
-        raise ParseError(f"unreadable Polar session: {type(exc).__name__}: {exc}",
-                         source) from exc
 
 
 def load_json(data: bytes, source: str) -> Any:
