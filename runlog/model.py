@@ -1,8 +1,10 @@
-"""The activity table: its columns, their units, and the record readers fill in.
+"""The activity table: its columns, their units, and the record readers fill in; and what
+analysis hands the renderers: :class:`Flag` and :class:`Report`.
 
 Every importer returns :class:`Activity` records; :func:`to_frame` turns them into the one
 normalized table (a plain pandas DataFrame) whose schema is :data:`COLUMNS`. Units are SI
-inside: metres, seconds, steps per minute, beats per minute.
+inside: metres, seconds, steps per minute, beats per minute. The analyzers fill a
+:class:`Report` and the renderers read it; both depend on it here, neither on the other.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import enum
 from dataclasses import dataclass, field
 from datetime import date as date_type
 from datetime import datetime
+from html import escape
 from typing import Any, NamedTuple
 
 import pandas as pd
@@ -263,4 +266,107 @@ class Flag:
             "threshold": None if self.threshold is None else round(float(self.threshold), 4),
             "evidence": self.evidence,
             "source": self.source,
+        }
+
+
+# --- what analysis hands the renderers ---------------------------------------------------------
+
+DISCLAIMER = (
+    "These flags describe patterns that, in studies of groups of runners, went with more "
+    "injuries. They are not a diagnosis and do not predict that you will be injured. Pain that "
+    "persists, shoots down the legs, or stops you standing straight needs a doctor."
+)
+#: EVIDENCE.md, "Wording": said once in every report, beside the disclaimer.
+PREVIOUS_INJURY_NOTE = ("Previous injury is the strongest known risk factor and is not in "
+                        "watch data.")
+
+REPORT_SCHEMA = "runlog.report/1"
+#: "Next" of a report whose analyzers worked nothing out (no figures at all)
+_NO_NEXT: dict[str, Any] = {"run": None, "week": None, "shoes": [], "notes": []}
+
+
+@dataclass
+class Report:
+    """What runlog has to say about one athlete's history as of one day."""
+
+    athlete: str | None
+    as_of: date_type
+    units: str
+    window_start: date_type
+    flags: list[Flag]  # current: dated inside the window, worst first
+    history: list[Flag]  # older flags, newest first
+    figures: dict[str, Any]
+    summary: dict[str, Any]
+    data_notes: list[str] = field(default_factory=list)
+    skipped: list[dict[str, str]] = field(default_factory=list)
+    #: parts of files left out (a CSV row whose distance was not understood...)
+    left_out: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def worst(self) -> Flag | None:
+        return self.flags[0] if self.flags else None
+
+    def totals(self, period: str = "month") -> list[dict[str, Any]]:
+        """Running per calendar ``period`` (week, month or year), oldest first: ``period``,
+        ``runs``, ``distance`` (the report's units), ``moving_time_s``, ``longest_run``,
+        ``complete``."""
+        if period == "week":
+            return [{"period": w["week_start"], "runs": w["runs"], "distance": w["distance"],
+                     "moving_time_s": w["moving_time_s"], "longest_run": w.get("longest_run"),
+                     "complete": w["complete"]} for w in self.figures.get("weeks", [])]
+        if period not in ("month", "year"):
+            raise ValueError(f"unknown period {period!r}: week, month or year")
+        return list(self.figures.get("totals", {}).get(f"{period}s", []))
+
+    @property
+    def next(self) -> dict[str, Any]:
+        """What to do next: the longest run and the most for next week that raise no flag,
+        and the shoes due (the report's "Next" section; JSON ``next``)."""
+        return self.figures.get("next", _NO_NEXT)
+
+    def render(self, fmt: str = "text") -> str:
+        """The report as ``text``, ``markdown``, ``html`` (one self-contained page) or
+        ``json``: the same bytes ``runlog report --format FMT`` prints."""
+        from .report import render
+
+        return render(self, fmt)
+
+    def _repr_html_(self) -> str:
+        """A notebook shows the HTML report in a frame of its own, so its styles stay in it."""
+        page = self.render("html")
+        return (f'<iframe title="{escape(self.title)}" srcdoc="{escape(page)}" '
+                'style="width: 100%; height: 40rem; border: 1px solid #ddd"></iframe>')
+
+    @property
+    def title(self) -> str:
+        who = f" for {self.athlete}" if self.athlete else ""
+        return f"runlog report{who}, as of {self.as_of.isoformat()}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema": REPORT_SCHEMA,
+            "athlete": self.athlete,
+            "as_of": self.as_of.isoformat(),
+            "units": self.units,
+            "window": {"start": self.window_start.isoformat(), "end": self.as_of.isoformat()},
+            "summary": self.summary,
+            "flags": [f.to_dict() for f in self.flags],
+            "history": [f.to_dict() for f in self.history],
+            "shoes": self.figures.get("shoes", []),
+            "shoes_unassigned": self.figures.get("shoes_unassigned", {}),
+            "weeks": self.figures.get("weeks", []),
+            "surfaces": self.figures.get("surfaces", {}),
+            "cadence": self.figures.get("cadence", {}),
+            "variety": self.figures.get("variety", {}),
+            "history_span": self.figures.get("history", {}),
+            "totals": self.figures.get("totals", {"months": [], "years": []}),
+            "next": self.next,
+            "spike_ceiling": self.figures.get("spike_ceiling", []),
+            "injuries": self.figures.get("injuries", []),
+            "injury_precursors": self.figures.get("injury_precursors", {}),
+            "data_notes": list(self.data_notes),
+            "skipped": list(self.skipped),
+            "left_out": list(self.left_out),
+            "disclaimer": DISCLAIMER,
+            "note": PREVIOUS_INJURY_NOTE,
         }

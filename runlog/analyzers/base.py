@@ -14,15 +14,6 @@ from ..config import Settings
 from ..importers import machine_timezone
 from ..model import Flag
 
-DISCLAIMER = (
-    "These flags describe patterns that, in studies of groups of runners, went with more "
-    "injuries. They are not a diagnosis and do not predict that you will be injured. Pain that "
-    "persists, shoots down the legs, or stops you standing straight needs a doctor."
-)
-#: EVIDENCE.md, "Wording": said once in every report, beside the disclaimer.
-PREVIOUS_INJURY_NOTE = ("Previous injury is the strongest known risk factor and is not in "
-                        "watch data.")
-
 
 @dataclass(frozen=True)
 class Context:

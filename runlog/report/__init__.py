@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from ..analyzers import Report
+from ..model import Report
 from . import html, markdown, text
 
 FORMATS = ("text", "markdown", "html", "json")

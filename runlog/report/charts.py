@@ -19,7 +19,7 @@ import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from ..analyzers import Report
+from ..model import Report
 
 #: Drawn for a phone: 4.2 x 3.0 in, shown at the page's width (about 358 px on a 390 px
 #: phone, at most 36rem on a desktop), so that text of FONT_PT stays near 10 px on the

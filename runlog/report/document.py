@@ -9,8 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..analyzers import DISCLAIMER, PREVIOUS_INJURY_NOTE, Report
-from ..model import Flag
+from ..model import DISCLAIMER, PREVIOUS_INJURY_NOTE, Flag, Report
 from ..output import format_duration
 
 #: Weeks listed in the "last weeks" table.

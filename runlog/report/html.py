@@ -8,7 +8,7 @@ import re
 from html import escape
 from typing import TYPE_CHECKING
 
-from ..analyzers import Report
+from ..model import Report
 from .document import (
     Bullets,
     ChartSlot,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from ..analyzers import Report
+from ..model import Report
 from .document import Bullets, ChartSlot, FlagItem, Heading, Paragraph, Table, build, flag_meta
 
 _SPECIAL = re.compile(r"([\\`*_\[\]#|~])")

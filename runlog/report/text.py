@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from ..analyzers import Report
-from ..model import Severity
+from ..model import Report, Severity
 from ..output import display_width, fit, pad
 from .document import Bullets, ChartSlot, FlagItem, Heading, Paragraph, Table, build, flag_meta
 
