@@ -50,9 +50,9 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 from .analyzers import DISCLAIMER, Report, analyze
+from .clock import machine_timezone
 from .config import CONFIG_NAME, Settings, _line_of, load_settings, parse_settings
 from .errors import ConfigError, RunlogError, StoreError
-from .importers import machine_timezone
 from .load import Loaded, _exit_when_orphaned, load
 from .model import EVIDENCE_RANK, Severity
 from .report import render

@@ -27,12 +27,12 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from .clock import machine_timezone
 from .config import CONFIG_NAME, Settings, find_config, load_settings
 from .errors import ParseError, PathNotFound, RunlogError
 from .importers import (
     STREAMED_KINDS,
     ReadOptions,
-    machine_timezone,
     reader_for,
     stream_reader_for,
 )

@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from runlog.importers.streams import haversine_m, make_samples, summarize, weighted_median
+from runlog.importers.streams import haversine_m, make_samples, summarize
+from runlog.stats import weighted_median
 
 METRES_PER_DEG_LAT = 2 * np.pi * 6_371_008.8 / 360
 

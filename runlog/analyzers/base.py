@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from ..clock import machine_timezone
 from ..config import Settings
-from ..importers import machine_timezone
 from ..model import Flag
 
 

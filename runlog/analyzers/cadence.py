@@ -15,9 +15,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..importers.streams import weighted_median
 from ..model import Flag, Severity
 from ..output import format_pace
+from ..stats import weighted_median
 from .base import Context, Findings
 
 SOURCE = "Heiderscheit et al. 2011, Med Sci Sports Exerc 43:296; Kliethermes et al. 2021"

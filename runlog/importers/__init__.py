@@ -18,7 +18,6 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from functools import cache
-from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import ConfigError, ParseError
@@ -67,30 +66,6 @@ def reader_boundary(what: str, source: str) -> Iterator[None]:
         raise
     except Exception as exc:  # the reader boundary: nothing else may escape
         raise ParseError(f"unreadable {what}: {type(exc).__name__}: {exc}", source) from exc
-
-
-def machine_timezone() -> str:
-    """The machine's IANA timezone name, or "UTC" when it cannot be told."""
-    env = os.environ.get("TZ", "").lstrip(":")
-    if env:
-        try:
-            ZoneInfo(env)
-            return env
-        except (ZoneInfoNotFoundError, ValueError):
-            pass
-    try:
-        target = str(Path("/etc/localtime").resolve())
-    except OSError:
-        return "UTC"
-    marker = "zoneinfo/"
-    if marker in target:
-        name = target.split(marker, 1)[1]
-        try:
-            ZoneInfo(name)
-            return name
-        except (ZoneInfoNotFoundError, ValueError):
-            return "UTC"
-    return "UTC"
 
 
 #: File kinds by (lower-cased) extension; ".gz" is unwrapped before this lookup.

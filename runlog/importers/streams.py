@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..model import Activity
+from ..stats import weighted_median
 
 #: time (UTC), lat/lon (degrees), altitude_m, distance_m (cumulative, from the device),
 #: speed_mps, heart_rate (bpm), cadence (as the file writes it: per foot or per minute).
@@ -260,16 +261,6 @@ def _ascent(alt: np.ndarray) -> float:
             gain += value - low
             low = value
     return float(gain)
-
-
-def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
-    order = np.argsort(values, kind="stable")
-    v = values[order]
-    w = weights[order]
-    cum = np.cumsum(w)
-    if cum[-1] <= 0:
-        return float(np.median(v))
-    return float(v[np.searchsorted(cum, cum[-1] / 2.0)])
 
 
 @dataclass
