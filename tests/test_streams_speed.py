@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 import runlog
 from conftest import manifest
-from runlog.importers import streams
+from runlog.importers import samples, streams
 from runlog.model import Activity
 
 T0 = np.datetime64("2021-05-01T07:00:00", "ns")
@@ -270,13 +270,13 @@ def test_typed_arrays_take_the_fast_path_and_others_do_not() -> None:
     n = 5
     arrays = {"time": T0.astype("datetime64[us]") + np.arange(n) * np.timedelta64(1, "s"),
               "lat": np.full(n, 52.0), streams.SEGMENT: np.ones(n, dtype="int64")}
-    assert streams._typed_samples(arrays) is not None
+    assert samples._typed_samples(arrays) is not None
     for changed in ({"lat": np.full(n, 52, dtype="int64")}, {"lat": [52.0] * n},
                     {"extra": np.zeros(n)}, {"lat": np.zeros(n + 1)},
                     {"time": arrays["time"].astype("datetime64[m]")},
                     {streams.SEGMENT: np.ones(n)}):
         rows = {**arrays, **changed}
-        assert streams._typed_samples(rows) is None, changed
+        assert samples._typed_samples(rows) is None, changed
         try:
             old = reference.make_samples(copy.deepcopy(rows))
         except ValueError:

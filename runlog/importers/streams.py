@@ -6,6 +6,9 @@ which fills whatever the file's own summary did not give: distance from the trac
 at impossible speeds removed and counted), moving time (pauses and stops excluded), elapsed
 time, cadence in steps/min (per-foot values doubled, detected per file), average heart rate and
 elevation gain.
+
+The frame itself is built in :mod:`.samples`; readers reach it through this module
+(``streams.make_samples``, ``streams.SEGMENT``...), so those names are re-exported here.
 """
 
 from __future__ import annotations
@@ -17,15 +20,11 @@ import pandas as pd
 
 from ..model import Activity
 from ..stats import weighted_median
-
-#: time (UTC), lat/lon (degrees), altitude_m, distance_m (cumulative, from the device),
-#: speed_mps, heart_rate (bpm), cadence (as the file writes it: per foot or per minute).
-SAMPLE_COLUMNS = ("time", "lat", "lon", "altitude_m", "distance_m", "speed_mps",
-                  "heart_rate", "cadence")
-#: Optional integer column: samples with different ``segment`` numbers are separated by a
-#: pause (a GPX ``<trkseg>`` break, a TCX lap's second ``<Track>``), so no distance or moving
-#: time is counted from one segment to the next.
-SEGMENT = "segment"
+from .samples import SAMPLE_COLUMNS as SAMPLE_COLUMNS
+from .samples import SEGMENT as SEGMENT
+from .samples import Columns, seconds_since_first, segment_breaks
+from .samples import make_samples as make_samples
+from .samples import seconds as seconds
 
 #: Slower than this (m/s) between two samples counts as stopped (about 1.8 km/h).
 MOVING_SPEED_MPS = 0.5
@@ -76,114 +75,6 @@ class SampleSummary:
     notes: list[str] = field(default_factory=list)
 
 
-def make_samples(rows: dict[str, list] | pd.DataFrame) -> pd.DataFrame:
-    """A samples frame with every column of :data:`SAMPLE_COLUMNS` (and :data:`SEGMENT` when
-    given), typed."""
-    fast = _typed_samples(rows)
-    if fast is not None:
-        return fast
-    frame = pd.DataFrame(rows)
-    for name in SAMPLE_COLUMNS:
-        if name not in frame:
-            frame[name] = np.nan
-    columns = list(SAMPLE_COLUMNS) + ([SEGMENT] if SEGMENT in frame else [])
-    frame = frame[columns].copy()
-    # A column already of its type is left as it is: converting it would change nothing.
-    typed = frame.columns.is_unique
-    time_dtype = frame["time"].dtype if typed else None
-    if not (isinstance(time_dtype, pd.DatetimeTZDtype) and time_dtype.tz is _UTC):
-        frame["time"] = pd.to_datetime(frame["time"], utc=True)
-    for name in SAMPLE_COLUMNS[1:]:
-        if not (typed and frame[name].dtype == np.float64):
-            frame[name] = pd.to_numeric(frame[name], errors="coerce").astype("float64")
-    if SEGMENT in frame and not (typed and frame[SEGMENT].dtype == np.int64):
-        frame[SEGMENT] = frame[SEGMENT].astype("int64")
-    return frame
-
-
-#: The time zone ``pd.to_datetime(..., utc=True)`` gives, so both ways of building a frame
-#: give the same dtype.
-_UTC = pd.to_datetime(pd.Series([np.datetime64(0, "s")]), utc=True).dt.tz
-#: Ticks a second, for the datetime resolutions pandas keeps as they are.
-_TICKS_PER_S = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}
-_MAX_EXACT_TICKS = 2**53
-
-
-def _typed_samples(rows: object) -> pd.DataFrame | None:
-    """The frame :func:`make_samples` builds, without pandas' conversions, when ``rows`` is
-    a dict of equally long 1-d numpy arrays already of the frame's dtypes (naive UTC
-    datetime64 times, float64 numbers, int64 segments); else None."""
-    if type(rows) is not dict or "time" not in rows:
-        return None
-    time = rows["time"]
-    if (type(time) is not np.ndarray or time.ndim != 1 or time.dtype.kind != "M"
-            or not time.dtype.isnative or np.datetime_data(time.dtype)[0] not in _TICKS_PER_S):
-        return None
-    n = len(time)
-    for name, values in rows.items():
-        if name == "time":
-            continue
-        dtype = "int64" if name == SEGMENT else "float64"
-        if (name not in _SAMPLE_NUMBERS or type(values) is not np.ndarray
-                or values.ndim != 1 or len(values) != n or values.dtype != dtype):
-            return None
-    columns: dict[str, object] = {"time": pd.DatetimeIndex(time.copy()).tz_localize(_UTC)}
-    for name in SAMPLE_COLUMNS[1:]:
-        columns[name] = rows[name].copy() if name in rows else np.full(n, np.nan)
-    if SEGMENT in rows:
-        columns[SEGMENT] = rows[SEGMENT].copy()
-    return pd.DataFrame(columns, copy=False)
-
-
-_SAMPLE_NUMBERS = frozenset(SAMPLE_COLUMNS[1:]) | {SEGMENT}
-
-
-def _segment_breaks(seg: np.ndarray | None) -> np.ndarray | slice:
-    """Where a sample starts a new segment (a pause since the previous one): a mask, or an
-    empty slice without segments."""
-    if seg is None or not len(seg):
-        return slice(0, 0)
-    return np.concatenate(([False], seg[1:] != seg[:-1]))
-
-
-def _utc_values(times: pd.Series) -> np.ndarray:
-    """The column's UTC times as a naive datetime64 array at its own resolution."""
-    dtype = times.dtype
-    if isinstance(dtype, pd.DatetimeTZDtype):
-        # Documented: a datetime64 dtype converts to UTC and drops the zone.
-        return times.to_numpy(dtype=f"datetime64[{dtype.unit}]")
-    return times.to_numpy()
-
-
-def seconds(times: pd.Series) -> np.ndarray:
-    """Seconds since the first time in ``times`` (whatever the datetime resolution)."""
-    if times.empty:
-        return np.zeros(0)
-    return _seconds(_utc_values(times))
-
-
-def _seconds(values: np.ndarray) -> np.ndarray:
-    """Seconds since ``values[0]`` as pandas' ``total_seconds`` gives them.
-
-    Whole seconds apart (1 Hz recordings), every way of dividing is exact, so the ticks are
-    divided as integers; otherwise pandas divides, as it always did here (its rounding of
-    sub-second parts differs from numpy's between pandas versions).
-    """
-    ticks = _TICKS_PER_S.get(np.datetime_data(values.dtype)[0]) if values.dtype.kind == "M" \
-        else None
-    if ticks is not None and len(values):
-        raw = values.view("int64")
-        low, high = int(raw.min()), int(raw.max())
-        # NaT is the lowest int64; a span past 2**53 ticks is not exact in float64.
-        if low != np.iinfo(np.int64).min and high - low <= _MAX_EXACT_TICKS:
-            delta = raw - raw[0]
-            whole, part = np.divmod(delta, ticks)
-            if not part.any():
-                return whole.astype("float64")
-    series = pd.Series(values)
-    return (series - series.iloc[0]).dt.total_seconds().to_numpy(dtype="float64")
-
-
 def haversine_m(lat1, lon1, lat2, lon2):  # type: ignore[no-untyped-def]
     lat1, lon1, lat2, lon2 = map(np.radians, (lat1, lon1, lat2, lon2))
     a = (np.sin((lat2 - lat1) / 2) ** 2
@@ -213,7 +104,7 @@ def _track_distance(lat: np.ndarray, lon: np.ndarray, seg: np.ndarray | None,
     if seg is None:
         seg = np.zeros(len(lat))
     has_time = not np.isnat(when).any()
-    t = _seconds(when) if has_time else np.zeros(len(lat))
+    t = seconds_since_first(when) if has_time else np.zeros(len(lat))
     keep = np.ones(len(lat), dtype=bool)
     dropped = 0
     # The steps between the points kept, once measured: the same as measuring them again.
@@ -263,36 +154,6 @@ def _ascent(alt: np.ndarray) -> float:
     return float(gain)
 
 
-@dataclass
-class _Columns:
-    """The samples frame's columns as numpy arrays, taken once; rows picked by position."""
-
-    when: np.ndarray
-    lat: np.ndarray
-    lon: np.ndarray
-    altitude_m: np.ndarray
-    distance_m: np.ndarray
-    speed_mps: np.ndarray
-    heart_rate: np.ndarray
-    cadence: np.ndarray
-    segment: np.ndarray | None
-
-    @classmethod
-    def of(cls, samples: pd.DataFrame) -> _Columns:
-        def numbers(name: str) -> np.ndarray:
-            return samples[name].to_numpy(dtype="float64")
-        return cls(when=_utc_values(samples["time"]), lat=numbers("lat"), lon=numbers("lon"),
-                   altitude_m=numbers("altitude_m"), distance_m=numbers("distance_m"),
-                   speed_mps=numbers("speed_mps"), heart_rate=numbers("heart_rate"),
-                   cadence=numbers("cadence"),
-                   segment=samples[SEGMENT].to_numpy() if SEGMENT in samples else None)
-
-    def take(self, rows: np.ndarray) -> _Columns:
-        return _Columns(*(None if column is None else column[rows] for column in (
-            self.when, self.lat, self.lon, self.altitude_m, self.distance_m, self.speed_mps,
-            self.heart_rate, self.cadence, self.segment)))
-
-
 def summarize(
     samples: pd.DataFrame,
     sport: str,
@@ -305,7 +166,7 @@ def summarize(
         return out
     n = len(samples)
     times = samples["time"]
-    cols = _Columns.of(samples)
+    cols = Columns.of(samples)
     # Positions of the samples with a time, in time order (a stable sort, as sort_values).
     timed_rows = np.flatnonzero(~np.isnat(cols.when))
     n_timed = len(timed_rows)
@@ -354,7 +215,7 @@ def summarize(
 
     t = step = None
     if has_time:
-        t = _seconds(frame.when)
+        t = seconds_since_first(frame.when)
         step = _interval_distance(frame, t, row_steps)
         out.moving_s = _moving_time(step, t, sport)
 
@@ -388,7 +249,7 @@ def _time_weighted_mean(values: np.ndarray, t: np.ndarray | None) -> float:
     return float(np.average(values, weights=weights))
 
 
-def _interval_distance(frame: _Columns, t: np.ndarray,
+def _interval_distance(frame: Columns, t: np.ndarray,
                        row_steps: np.ndarray | None = None) -> np.ndarray | None:
     """Metres covered in each interval between consecutive samples (first entry 0).
 
@@ -398,7 +259,7 @@ def _interval_distance(frame: _Columns, t: np.ndarray,
     """
     step = _raw_interval_distance(frame, t, row_steps)
     if step is not None:
-        step[_segment_breaks(frame.segment)] = 0.0
+        step[segment_breaks(frame.segment)] = 0.0
     return step
 
 
@@ -409,7 +270,7 @@ def _filled(values: np.ndarray, known: np.ndarray) -> np.ndarray:
     return values[np.maximum.accumulate(at)]
 
 
-def _raw_interval_distance(frame: _Columns, t: np.ndarray,
+def _raw_interval_distance(frame: Columns, t: np.ndarray,
                            row_steps: np.ndarray | None) -> np.ndarray | None:
     n = len(frame.distance_m)
     dist_ok = ~np.isnan(frame.distance_m)
@@ -445,7 +306,7 @@ def _moving_time(step: np.ndarray | None, t: np.ndarray, sport: str) -> float | 
 
 
 def _cadence(
-    frame: _Columns,
+    frame: Columns,
     sport: str,
     per_foot: bool | None,
     out: SampleSummary,
