@@ -12,6 +12,10 @@ on the as-of day is judged only on what it already holds: it is flagged when its
 far is already a jump over the full weeks it is compared with (the rest of the week can only
 add to it), and its flags say "so far". The weeks figure leaves `change` and `acwr` empty for
 such a week rather than set part of a week against whole ones.
+
+Here the flags and the weeks figure; how far each rule lets a run or a week go is in
+:mod:`.load_limits`, and what to do next (the largest run and week that raise no flag) in
+:mod:`.load_next`.
 """
 
 from __future__ import annotations
@@ -25,6 +29,18 @@ import pandas as pd
 
 from ..model import Flag, Severity
 from .base import Context, Findings, week_start
+from .load_limits import (
+    BREAK_MIN_KNOWN_DAYS,
+    FLOAT_TOLERANCE,
+    RAMP_MEAN_WEEKS,
+    WEEKS_JUDGED_FROM_DAY,
+    first_monday_from,
+    longest_in,
+    ramp_limit,
+    spike_windows,
+    usual_before_break,
+)
+from .load_next import CEILING_DAYS, next_limits, no_limits, spike_ceiling
 
 SPIKE_SOURCE = "Frandsen et al. 2025, Br J Sports Med 59:1203"
 RAMP_SOURCE = "Nielsen et al. 2014, JOSPT 44:739; Damsted et al. 2019, JOSPT 49:230"
@@ -34,26 +50,11 @@ STRAIN_SOURCE = "Foster 1998, Med Sci Sports Exerc 30:1164"
 #: The acute:chronic ratio sets a week against the 28 days before it, so it needs those 28
 #: days inside the history: 35 days in all (EVIDENCE.md, "A history has a first day").
 ACWR_CHRONIC_DAYS = 28
-#: A weekly jump is also measured against the mean of this many weeks before it, whole and
-#: inside the history (EVIDENCE.md, "Rhythm is not a ramp").
-RAMP_MEAN_WEEKS = 4
-#: The weekly rules (jump, ratio) judge a week only when it starts this many days or more
-#: into the history. By then the four weeks before it are whole and inside the history, and
-#: like the spike rule's month, a history's first 30 days are reference only: no rule judges
-#: them (issue 11: a history's first 30 days raise no spike, ramp or ratio).
-WEEKS_JUDGED_FROM_DAY = 30
-#: The usual week before a break is the mean over up to this many days before it...
-BREAK_BASELINE_DAYS = 28
-#: ... of which at least this many must be inside the history to say what is usual.
-BREAK_MIN_KNOWN_DAYS = 7
 #: Monotony never exceeds that of six equal runs and a rest day, 6 / sqrt(7) = 2.27
 #: (EVIDENCE.md: "never let one extra equal day multiply it").
 MONOTONY_CAP = 6 / np.sqrt(7)
 #: Foster strain is compared with at least this many earlier weeks of the athlete's own.
 STRAIN_MIN_WEEKS = 8
-#: Loads equal up to float noise are equal, never "above" (the same distances summed in
-#: another order can differ in the last bits).
-FLOAT_TOLERANCE = 1e-9
 
 
 def daily_distance(runs: pd.DataFrame, start: date, end: date) -> pd.Series:
@@ -61,11 +62,6 @@ def daily_distance(runs: pd.DataFrame, start: date, end: date) -> pd.Series:
     days = pd.date_range(start, end, freq="D").date
     per_day = runs.groupby("day")["distance_m"].sum(min_count=1).fillna(0.0)
     return pd.Series(per_day.reindex(days, fill_value=0.0).to_numpy(), index=days, dtype=float)
-
-
-def first_monday_from(day: date) -> date:
-    """``day`` when it is a Monday, else the Monday after it."""
-    return day if day.weekday() == 0 else week_start(day) + timedelta(days=7)
 
 
 def monotony(daily_m: np.ndarray) -> float | None:
@@ -92,7 +88,7 @@ def monotony(daily_m: np.ndarray) -> float | None:
 def analyze(ctx: Context) -> Findings:
     runs = ctx.runs[ctx.runs["distance_m"].notna()]
     if runs.empty:
-        return Findings(figures={"weeks": [], "next_load": _no_limits(
+        return Findings(figures={"weeks": [], "next_load": no_limits(
             "There are no runs with a distance yet: no limit can be worked out.")})
     first_day: date = ctx.activities["day"].min()  # the history's first day, any sport
     daily = daily_distance(runs, week_start(first_day), ctx.as_of)
@@ -112,139 +108,6 @@ def analyze(ctx: Context) -> Findings:
                                                                runs["activity_id"])
                          if d >= ctx.as_of - timedelta(days=CEILING_DAYS - 1)]},
         notes=_short_history(ctx, first_day) + unjudged)
-
-
-# --------------------------------------------------------------------------------------------
-# What to do next: the largest run and week that raise no flag (EVIDENCE.md, "What to do
-# next"), from the same functions as the flags: spike_windows/longest_in, ramp_limit and
-# usual_before_break. Limits, not a training plan.
-
-def _no_limits(note: str) -> dict[str, Any]:
-    return {"run": None, "week": None, "notes": [note]}
-
-
-def _end_of_day(ctx: Context, day: date) -> np.datetime64:
-    """The last instant of ``day`` on the athlete's clock, as naive UTC: a limit worked out
-    for it holds for a run at any time that day."""
-    midnight = pd.Timestamp(day + timedelta(days=1)).tz_localize(ctx.zone)
-    return midnight.tz_convert("UTC").tz_localize(None).to_datetime64()
-
-
-def next_limits(ctx: Context, runs: pd.DataFrame, weeks: list[dict[str, Any]],
-                comebacks: list[tuple[date, float]], first_day: date) -> dict[str, Any]:
-    """The longest run tomorrow and the most next calendar week that raise no spike, jump or
-    return flag, in metres (the report converts them), with what each rests on."""
-    t = ctx.thresholds
-    notes: list[str] = []
-    ran = runs[runs["distance_m"] > 0]
-    times = ran["start_time"].dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
-    dist = ran["distance_m"].to_numpy(dtype=float)
-    days = ran["day"].tolist()
-    if not days:
-        return _no_limits("No run has a distance over zero yet: no limit can be worked out.")
-    tomorrow = ctx.as_of + timedelta(days=1)
-    last_run = days[-1]
-    # After a break the first run back is judged against the usual run before it.
-    usual_week, usual_run, known = usual_before_break(ran, last_run, first_day)
-    break_known = known >= BREAK_MIN_KNOWN_DAYS
-
-    def spike_limit(day: date) -> tuple[float | None, int | None]:
-        start, end = spike_windows(times, np.array([_end_of_day(ctx, day)]),
-                                   t.spike_lookback_days)
-        j = longest_in(dist, int(start[0]), int(end[0]))
-        return (None, None) if j is None else (t.spike_ratio * float(dist[j]), j)
-
-    run: dict[str, Any] = {"max_distance_m": None, "longest_recent_m": None,
-                           "longest_date": None, "until": None, "then_max_distance_m": None,
-                           "first_run_back": False}
-    spikes_from = first_day + timedelta(days=t.spike_lookback_days)
-    limit, j = spike_limit(tomorrow)
-    if tomorrow < spikes_from:
-        notes.append(f"The history starts on {first_day.isoformat()}: the longest run that "
-                     f"raises no spike is known from {spikes_from.isoformat()}.")
-        limit = None
-    elif j is not None:
-        run.update(max_distance_m=limit, longest_recent_m=float(dist[j]),
-                   longest_date=days[j].isoformat())
-        until = days[j] + timedelta(days=t.spike_lookback_days)
-        then, _ = spike_limit(until)
-        run.update(until=until.isoformat(), then_max_distance_m=then)
-    if (tomorrow - last_run).days - 1 >= t.break_days:
-        if break_known and usual_run > 0:
-            back = t.spike_ratio * usual_run
-            run.update(first_run_back=True, usual_run_m=usual_run,
-                       max_distance_m=back if limit is None else min(limit, back))
-        elif limit is None:
-            notes.append("After a break the history cannot judge (too few days before it), "
-                         "no limit for the first run back can be worked out.")
-    week = _next_week(ctx, weeks, comebacks, first_day, last_run, usual_week, break_known,
-                      notes)
-    return {"run": run if run["max_distance_m"] is not None else None, "week": week,
-            "notes": notes}
-
-
-#: Days of the spike-rule picture: each run of the last 6 months against its ceiling.
-CEILING_DAYS = 182
-
-
-def spike_ceiling(ctx: Context, runs: pd.DataFrame, first_day: date) -> list[dict[str, Any]]:
-    """For each day of the last :data:`CEILING_DAYS`, the longest run that day could have been
-    without a spike (in the report's units; None where the rule does not judge: inside the
-    history's first 30 days, or with no run in the 30 days before), from the same windows as
-    the flags."""
-    t = ctx.thresholds
-    ran = runs[runs["distance_m"] > 0]
-    times = ran["start_time"].dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
-    dist = ran["distance_m"].to_numpy(dtype=float)
-    first = max(ctx.as_of - timedelta(days=CEILING_DAYS - 1), first_day)
-    days = [first + timedelta(days=n) for n in range((ctx.as_of - first).days + 1)]
-    if not days:
-        return []
-    starts, ends = spike_windows(times, np.array([_end_of_day(ctx, d) for d in days]),
-                                 t.spike_lookback_days)
-    judged_from = first_day + timedelta(days=t.spike_lookback_days)
-    out = []
-    for day, start, end in zip(days, starts, ends):
-        j = longest_in(dist, int(start), int(end)) if day >= judged_from else None
-        out.append({"day": day.isoformat(), "max_distance":
-                    None if j is None else round(ctx.in_units(t.spike_ratio * dist[j]), 3)})
-    return out
-
-
-def _next_week(ctx: Context, weeks: list[dict[str, Any]], comebacks: list[tuple[date, float]],
-               first_day: date, last_run: date, usual_week: float, break_known: bool,
-               notes: list[str]) -> dict[str, Any] | None:
-    """The most for the next calendar week that raises no weekly-jump or return flag, as if
-    nothing more were run before it (said in a note when the week in progress is not over)."""
-    t = ctx.thresholds
-    monday = week_start(ctx.as_of) + timedelta(days=7)
-    so_far = [dict(w) for w in weeks]
-    current = so_far[-1]
-    if current["week_start"] == week_start(ctx.as_of) and current["days"] < 7:
-        current.update(complete=current["week_start"] >= first_day, days=7)
-        notes.append(f"Next week's limit counts this week as it stands on "
-                     f"{ctx.as_of.isoformat()}: more running before Monday raises it.")
-    so_far.append({"week_start": monday, "distance_m": 0.0, "complete": True, "days": 7,
-                   "judged": (monday - first_day).days >= WEEKS_JUDGED_FROM_DAY})
-    returning = (monday - last_run).days - 1 >= t.break_days and break_known
-    if returning:  # a first week back after a break is held to the return rule
-        comebacks = [*comebacks, (monday, usual_week)]
-    limit = ramp_limit(t, so_far, len(so_far) - 1, comebacks)
-    if returning:
-        back = t.return_ratio * usual_week
-        limit = back if limit is None else min(limit, back)
-    if limit is None:
-        judged_from = first_monday_from(first_day + timedelta(days=WEEKS_JUDGED_FROM_DAY))
-        if monday < judged_from:
-            notes.append(f"Weekly jumps are judged from the week of {judged_from.isoformat()}: "
-                         "until then no weekly limit applies.")
-        else:
-            notes.append("This week holds under "
-                         f"{ctx.distance(t.weekly_ramp_min_km * 1000)}: the weekly-jump rule "
-                         "does not judge the week after it.")
-        return None
-    return {"week_start": monday.isoformat(), "max_distance_m": limit,
-            "first_week_back": returning}
 
 
 def _short_history(ctx: Context, first_day: date) -> list[str]:
@@ -296,29 +159,6 @@ def _spikes(ctx: Context, runs: pd.DataFrame, first_day: date) -> list[Flag]:
             threshold=t.spike_alert_ratio if alert else t.spike_ratio,
             evidence="moderate", source=SPIKE_SOURCE))
     return flags
-
-
-def spike_windows(times: np.ndarray, when: np.ndarray, lookback_days: int
-                  ) -> tuple[np.ndarray, np.ndarray]:
-    """For each instant in ``when``, the slice of the sorted run ``times`` (naive UTC) a run
-    then is compared with: runs strictly before it and no older than the lookback. One binary
-    search each, so a decade of runs is not scanned once per run. The flags and the "Next"
-    limits both use it."""
-    lookback = np.timedelta64(lookback_days, "D")
-    return (np.searchsorted(times, when - lookback, side="left"),
-            np.searchsorted(times, when, side="left"))
-
-
-def longest_in(dist: np.ndarray, start: int, end: int) -> int | None:
-    """The index of the longest run of ``dist[start:end]`` (the latest of equals: it stays
-    longest the longest), None when there is none longer than 0."""
-    if end <= start:
-        return None
-    window = dist[start:end]
-    longest = float(window.max())
-    if not longest > 0:
-        return None
-    return start + int(np.flatnonzero(window == longest)[-1])
 
 
 def _run_key(day: date, activity_id: Any) -> tuple[date, str | None]:
@@ -399,46 +239,6 @@ def _so_far(week: dict[str, Any]) -> str:
     return "" if week["days"] == 7 else " so far"
 
 
-def _building_back_limit(monday: date, comebacks: list[tuple[date, float]],
-                         return_ratio: float) -> float:
-    """In the 4 weeks after a return from a break, a week may hold up to what the return rule
-    allows (75% of the usual week before the break) without being a jump: building back.
-    After a month off, 5 km every third day makes weeks of 10 and 15 km, "+50%" over a week
-    that was itself a restart; the return rule and the spike rule judge those weeks. 0 when
-    the week follows no return."""
-    return max((return_ratio * usual_week for first_back, usual_week in comebacks
-                if first_back <= monday + timedelta(days=6)
-                and monday < first_back + timedelta(days=BREAK_BASELINE_DAYS)), default=0.0)
-
-
-def ramp_limit(t: Any, weeks: list[dict[str, Any]], k: int,
-               comebacks: list[tuple[date, float]]) -> float | None:
-    """The most week ``k`` may hold without a weekly-jump flag (metres); None when the rule
-    does not judge that week. The flag and the "Next" week limit both come from here.
-
-    Rhythm is not a ramp (EVIDENCE.md): every other day alternates 3- and 4-run weeks, +33%
-    over the week before but only +14% over the mean of the weeks before it. A jump is over
-    the ramp above the week before *and* above the mean of the four weeks before it, all whole
-    and inside the history: with fewer the mean cannot tell a rhythm from a ramp (a log
-    started last week, 3 runs then 4, is "+33%" over both). A jump also carries more than the
-    biggest of those four weeks, as a spike is longer than the longest run of the month
-    before: a run every third day gives weeks of 3, 2 and 2 runs, and its 3-run week is +33%
-    over a four-week mean of 2.25 runs, a load carried three weeks before. +30% exactly is
-    not over 30%."""
-    if k < RAMP_MEAN_WEEKS:
-        return None
-    week, prev = weeks[k], weeks[k - 1]
-    reference = weeks[k - RAMP_MEAN_WEEKS:k]
-    if not week["judged"] or not all(w["complete"] for w in reference) \
-            or prev["distance_m"] < t.weekly_ramp_min_km * 1000:
-        return None
-    earlier = [w["distance_m"] for w in reference]
-    limit = max((1 + t.weekly_ramp) * prev["distance_m"],
-                (1 + t.weekly_ramp) * float(np.mean(earlier)), *earlier)
-    return max(limit * (1 + FLOAT_TOLERANCE),
-               _building_back_limit(week["week_start"], comebacks, t.return_ratio))
-
-
 def _ramps(ctx: Context, weeks: list[dict[str, Any]],
            comebacks: list[tuple[date, float]]) -> list[Flag]:
     t = ctx.thresholds
@@ -464,19 +264,6 @@ def _ramps(ctx: Context, weeks: list[dict[str, Any]],
             date=monday, end=min(sunday, ctx.as_of), value=ratio - 1,
             threshold=t.weekly_ramp, evidence="weak", source=RAMP_SOURCE))
     return flags
-
-
-def usual_before_break(ran: pd.DataFrame, last: date, first_day: date
-                       ) -> tuple[float, float, int]:
-    """The usual week (metres, over the days of the 28 before and including ``last`` that are
-    inside the history, scaled to a week: days before the history are unknown, not rest),
-    the usual run (their median), and how many days are known."""
-    since = max(last - timedelta(days=BREAK_BASELINE_DAYS - 1), first_day)
-    known_days = (last - since).days + 1
-    before = ran[(ran["day"] >= since) & (ran["day"] <= last)]["distance_m"]
-    if before.empty:
-        return 0.0, 0.0, known_days
-    return float(before.sum()) / known_days * 7, float(before.median()), known_days
 
 
 def _returns(ctx: Context, runs: pd.DataFrame, daily: pd.Series, first_day: date,
