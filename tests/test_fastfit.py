@@ -42,13 +42,29 @@ for _type in MESSAGE_TYPES.values():
 
 
 def named(items: list[Any]) -> list[Any]:
-    """Messages cut down to the fields the fast decoder names; damage as it is."""
-    out = []
+    """Messages cut down to the fields the fast decoder names, damage as it is; the records
+    of each member (dicts from fitparse, a table from runlog's decoder) as the reader's
+    float columns, with the developer fields of the records that have them."""
+    out: list[Any] = []
+    records: dict[int, fit._Records] = {}
     for m in items:
+        if isinstance(m, fastfit.FitTable):
+            records.setdefault(m.member, fit._Records()).add_table(m)
+            continue
+        if isinstance(m, fit.FitMessage) and m.name == "record":
+            records.setdefault(m.member, fit._Records()).add(m.fields)
+            continue
         if isinstance(m, fit.FitMessage):
             fields = m.fields
             m = (m.name, m.member, {k: fields[k] for k in NAMED.get(m.name, ()) if k in fields})
         out.append(m)
+    for member, rows in sorted(records.items()):
+        column = rows.columns(fit._RECORD_FIELDS)
+        developer = sorted((row, fields[fastfit.DEVELOPER_FIELDS])
+                           for row, fields in zip(rows.dict_rows, rows.dicts)
+                           if fields.get(fastfit.DEVELOPER_FIELDS))
+        out.append(("records", member, len(rows), developer,
+                    {name: column(name).tobytes() for name in fit._RECORD_FIELDS}))
     return out
 
 
@@ -330,3 +346,32 @@ def test_invalid_values_are_fitparses() -> None:
             sentinel = fastfit.INVALID[base.name]
             assert base.parse(sentinel) is None, base.name
             assert base.parse(sentinel - 1 if sentinel else 1) is not None, base.name
+
+
+def test_corpus_records_come_as_columns(corpus: Path) -> None:
+    """The column path is the common one: on most real files every record is decoded by
+    numpy. Records go one by one in definitions with developer fields or accumulated
+    components, and in members with compressed timestamps (two files of the corpus)."""
+    all_columns = one_by_one = 0
+    for _, data in corpus_fit_files(corpus):
+        items = list(fit.fit_messages(data))
+        tables = [i for i in items if isinstance(i, fastfit.FitTable)]
+        messages = [i for i in items if isinstance(i, fit.FitMessage) and i.name == "record"]
+        all_columns += bool(tables) and not messages and not any(t.rows for t in tables)
+        one_by_one += bool(messages)
+    assert all_columns >= 60
+    assert one_by_one == 2
+
+
+def test_runs_of_records_cut_at_every_byte_near_the_end_decode_alike() -> None:
+    """A run of back-to-back records is taken as one slice: cut inside its last messages,
+    at its CRC, or with the header's data size pointing mid-run, both decoders stop alike."""
+    data = encode(("file_id", {"type": "activity", "manufacturer": "garmin"}),
+                  *[("record", {"timestamp": START + i, "heart_rate": 120 + i % 40,
+                                "distance": 3.1 * i}) for i in range(60)])
+    for cut in range(len(data) - 60, len(data) + 1):
+        compare(data[:cut])
+    for shrink in range(1, 40):
+        short = bytearray(data)
+        short[4:8] = struct.pack("<I", int.from_bytes(data[4:8], "little") - shrink)
+        compare(bytes(short))

@@ -63,6 +63,19 @@ class FitMessage(NamedTuple):
     member: int
 
 
+class FitTable(NamedTuple):
+    """The data messages named ``name`` of one member, in file order, decoded into float
+    columns: per field name an array with NaN where a message has no number (absent, invalid
+    or not a number). ``rows`` are the messages of definitions decoded one by one
+    (``(row, fields)``, their columns NaN there): the caller converts those."""
+
+    name: str
+    columns: dict[str, np.ndarray]
+    rows: list[tuple[int, dict[str, Any]]]
+    count: int
+    member: int
+
+
 @dataclass(frozen=True, slots=True)
 class FitDamage:
     """Something wrong at byte ``offset``; ``stopped`` when nothing after it was decoded."""
@@ -169,6 +182,52 @@ class _Definition(NamedTuple):
     names_timestamp: bool
     #: accumulators (message number, field number) a definition of these fields resets
     resets: tuple[tuple[int, int], ...]
+    #: how its data messages decode into columns, when its name is among the tables and
+    #: every needed field is a plain number (see :class:`_ColumnPlan`); None: one by one
+    columns: _ColumnPlan | None = None
+
+
+class _Step(NamedTuple):
+    """One value a plain numeric field gives (itself, or one of its components): the field's
+    raw number, invalid when it equals ``invalid`` (NaN for floats), shifted and masked for
+    a component, then divided by ``scale`` and less ``offset``; ``values``: its enum names."""
+
+    name: str
+    shift: int
+    mask: int  # 0: the whole number
+    scale: float | None
+    offset: float | None
+    values: dict[Any, Any] | None
+
+
+@dataclass(frozen=True)
+class _ColumnPlan:
+    """A definition's data messages as numpy reads them: ``dtype`` lays the needed fields at
+    their offsets in a message's bytes; each field's steps give its columns, in fitparse's
+    order (a later value of a name overwrites an earlier one, as in the field dict)."""
+
+    dtype: np.dtype[Any]
+    fields: tuple[tuple[str, int | None, tuple[_Step, ...]], ...]  # (dtype field, invalid, steps)
+
+    def decode(self, chunk: bytes, starts: np.ndarray, size: int) -> dict[str, np.ndarray]:
+        """The columns of the messages whose bytes start at ``starts``."""
+        messages = np.frombuffer(chunk, np.uint8)[starts[:, None] + np.arange(size)]
+        table = messages.view(self.dtype).reshape(len(starts))
+        out: dict[str, np.ndarray] = {}
+        for item, invalid, steps in self.fields:
+            raw = table[item]
+            bad = np.isnan(raw) if invalid is None else raw == invalid
+            wide = raw.astype(np.uint64 if raw.dtype.kind == "u" else np.int64)
+            for step in steps:
+                bits = (wide >> step.shift) & step.mask if step.mask else raw
+                value = bits.astype(np.float64)
+                if step.scale:
+                    value /= step.scale
+                if step.offset:
+                    value -= step.offset
+                value[bad] = np.nan
+                out[step.name] = value
+        return out
 
 
 @dataclass(eq=False)
@@ -226,35 +285,42 @@ class Decoder:
     """Decodes FIT members into the messages and fields named in ``wanted``
     (message name -> field names; a field's subfields and components count as the field)."""
 
-    def __init__(self, wanted: Mapping[str, Collection[str]]) -> None:
+    def __init__(self, wanted: Mapping[str, Collection[str]],
+                 tables: Collection[str] = ()) -> None:
         self.wanted = {message: frozenset(names) for message, names in wanted.items()}
+        #: messages given as one FitTable per member (records: thousands a file)
+        self.tables = frozenset(tables)
         self._compile = lru_cache(maxsize=DEFINITION_CACHE_SIZE)(self._compile_definition)
 
     # -- the message loop --------------------------------------------------------------------
 
-    def decode_member(self, chunk: bytes, base: int, member: int) -> list[FitMessage | FitDamage]:
+    def decode_member(self, chunk: bytes, base: int, member: int
+                      ) -> list[FitMessage | FitTable | FitDamage]:
         """The messages of one member (header + data + CRC, as its header sizes it), ending
         with a stopping FitDamage where fitparse would stop. ``base``: the member's offset in
-        the file, for damage offsets. Raises Unsupported."""
-        out: list[FitMessage | FitDamage] = []
+        the file, for damage offsets. Messages named in ``tables`` come as one FitTable, after
+        the others. Raises Unsupported."""
         header_size = chunk[0]
         if 12 < header_size < 14:
-            out.append(unreadable(base, "Irregular File Header Size"))
-        elif len(chunk) < header_size:
-            out.append(truncated(base))
-        else:
+            return [unreadable(base, "Irregular File Header Size")]
+        if len(chunk) < header_size:
+            return [truncated(base)]
+        try:
             try:
-                stop = self._messages(chunk, base, header_size, member, out)
-            except KeyError as exc:  # an accumulator no definition started: fitparse raises
-                raise Unsupported(f"component accumulator {exc} never started") from None
-            if stop is not None:
-                out.append(stop)
-        return out
+                return self._messages(chunk, base, header_size, member, bool(self.tables))
+            except _CompressedTimestamps:
+                # Compressed timestamps count on every message's time: one by one, then.
+                return self._messages(chunk, base, header_size, member, False)
+        except KeyError as exc:  # an accumulator no definition started: fitparse raises
+            raise Unsupported(f"component accumulator {exc} never started") from None
 
-    def _messages(self, chunk: bytes, base: int, pos: int, member: int,
-                  out: list[FitMessage | FitDamage]) -> FitDamage | None:
-        """Append the data messages after the header (at ``pos``) to ``out``; return where
-        decoding stopped, if it did."""
+    def _messages(self, chunk: bytes, base: int, pos: int, member: int, tabulate: bool
+                  ) -> list[FitMessage | FitTable | FitDamage]:
+        """The data messages after the header (at ``pos``), with a FitDamage where decoding
+        stopped; ``tabulate``: the messages of definitions with a column plan are gathered
+        by their place in the bytes and decoded into columns at the end, together."""
+        out: list[FitMessage | FitTable | FitDamage] = []
+        table = _TableRows(self.tables, member) if tabulate else None
         end = len(chunk)
         data_end = pos + int.from_bytes(chunk[4:8], "little")
         local: list[_Definition | None] = [None] * 16
@@ -264,17 +330,22 @@ class Decoder:
         append = out.append
         new_tuple = tuple.__new__
         compile_definition = self._compile
+        stop = None
         while pos < data_end:
             if pos >= end:
-                return truncated(base + decoded_to)
+                stop = truncated(base + decoded_to)
+                break
             header = chunk[pos]
             if header & 0x80:  # compressed timestamp: 2-bit local number, 5-bit offset
+                if table is not None:
+                    raise _CompressedTimestamps
                 number = (header >> 5) & 0x3
                 time_offset = header & 0x1F
             elif header & 0x40:
                 parsed = _read_definition(chunk, pos, header)
                 if parsed is None:
-                    return truncated(base + decoded_to)
+                    stop = truncated(base + decoded_to)
+                    break
                 key, pos = parsed
                 definition = local[header & 0xF] = compile_definition(key)
                 for reset in definition.resets:
@@ -285,14 +356,26 @@ class Decoder:
                 time_offset = -1
             definition = local[number]
             if definition is None:
-                return unreadable(base + decoded_to, f"local message {number} not defined")
-            name, size, broken, unpack_from, build, timestamps, names_timestamp, _ = definition
+                stop = unreadable(base + decoded_to, f"local message {number} not defined")
+                break
+            name, size, broken, unpack_from, build, timestamps, names_timestamp, _, plan = \
+                definition
             if broken is not None:
-                return unreadable(base + decoded_to, broken)
+                stop = unreadable(base + decoded_to, broken)
+                break
             start = pos + 1
             pos = start + size
             if pos > end:
-                return truncated(base + decoded_to)
+                stop = truncated(base + decoded_to)
+                break
+            if table is not None and name in table.names:
+                if plan is not None:
+                    # A run of messages of this definition, back to back, is one slice.
+                    count = _run_length(chunk, start - 1, size + 1, data_end, end)
+                    table.add_run(definition, start, count)
+                    pos = start - 1 + count * (size + 1)
+                    decoded_to = pos
+                    continue
             values = unpack_from(chunk, start) if unpack_from is not None else ()
             for item, invalid in timestamps:
                 if values[item] != invalid:
@@ -302,13 +385,21 @@ class Decoder:
                 timestamp = accumulate(time_offset, timestamp, 5)
                 if names_timestamp:
                     fields[TIMESTAMP] = timestamp
+            decoded_to = pos
+            if table is not None and name in table.names:
+                table.add_row(name, fields)
+                continue
             # tuple.__new__ skips the NamedTuple's Python-level __new__: a third of the time
             # a record takes here.
             append(new_tuple(FitMessage, (name, fields, member)))
-            decoded_to = pos
-        if end - pos < 2:  # no room for the CRC that closes the member
-            return truncated(base + decoded_to)
-        return None
+        else:
+            if end - pos < 2:  # no room for the CRC that closes the member
+                stop = truncated(base + decoded_to)
+        if table is not None:
+            out.extend(table.tables(chunk))
+        if stop is not None:
+            out.append(stop)
+        return out
 
     # -- compiling a definition ----------------------------------------------------------------
 
@@ -378,6 +469,11 @@ class Decoder:
             build = _build_function(mesg_type, fields, extracted, needed, wanted)
         if keep_developer:
             build = _with_developer_fields(build, native_items, developer, big_endian)
+        columns = None
+        if name in self.tables and not keep_developer:
+            columns = _column_plan(fields, needed,
+                                   [_plain_steps(mesg_type, f, wanted) for f in needed],
+                                   big_endian, layout.size)
         return _Definition(
             name=name,
             size=layout.size,
@@ -387,7 +483,69 @@ class Decoder:
             timestamps=tuple((f.first_item, INVALID[f.base.name]) for f in timestamps),
             names_timestamp=FIELD_TYPE_TIMESTAMP.name in wanted,
             resets=resets,
+            columns=columns,
         )
+
+
+class _CompressedTimestamps(Exception):
+    """A compressed-timestamp header in a member being decoded into columns."""
+
+
+def _run_length(chunk: bytes, pos: int, stride: int, data_end: int, end: int) -> int:
+    """How many data messages of ``stride`` bytes (header included) follow each other from
+    ``pos`` with the same header byte, the first included: each must start before
+    ``data_end`` and end by ``end``, as the message loop would take them one by one."""
+    following = pos + stride
+    if following >= data_end or following + stride > end or chunk[following] != chunk[pos]:
+        return 1
+    last = min((data_end - 1 - pos) // stride, (end - stride - pos) // stride)
+    heads = np.frombuffer(chunk, np.uint8, count=last * stride + 1, offset=pos)[::stride]
+    other = np.flatnonzero(heads != chunk[pos])
+    return int(other[0]) if other.size else last + 1
+
+
+class _TableRows:
+    """Where the messages of each table name lie, in file order, while a member is read."""
+
+    def __init__(self, names: frozenset[str], member: int) -> None:
+        self.names = names
+        self.member = member
+        self.count: dict[str, int] = dict.fromkeys(names, 0)
+        #: name -> id of a definition -> (it, [(first row, first byte, count)])
+        self.runs: dict[str, dict[int, tuple[_Definition, list[tuple[int, int, int]]]]] = {
+            name: {} for name in names}
+        self.rows: dict[str, list[tuple[int, dict[str, Any]]]] = {name: [] for name in names}
+
+    def add_run(self, definition: _Definition, start: int, count: int) -> None:
+        name = definition.name
+        runs = self.runs[name].setdefault(id(definition), (definition, []))[1]
+        runs.append((self.count[name], start, count))
+        self.count[name] += count
+
+    def add_row(self, name: str, fields: dict[str, Any]) -> None:
+        self.rows[name].append((self.count[name], fields))
+        self.count[name] += 1
+
+    def tables(self, chunk: bytes) -> list[FitTable]:
+        out = []
+        for name in sorted(self.names):
+            count = self.count[name]
+            if not count:
+                continue
+            columns: dict[str, np.ndarray] = {}
+            for definition, runs in self.runs[name].values():
+                rows = np.concatenate([np.arange(row, row + n) for row, _, n in runs])
+                stride = definition.size + 1
+                starts = np.concatenate([np.arange(first, first + n * stride, stride)
+                                         for _, first, n in runs])
+                assert definition.columns is not None
+                for field, values in definition.columns.decode(chunk, starts,
+                                                               definition.size).items():
+                    if field not in columns:
+                        columns[field] = np.full(count, np.nan)
+                    columns[field][rows] = values
+            out.append(FitTable(name, columns, self.rows[name], count, self.member))
+        return out
 
 
 def _with_developer_fields(
@@ -481,9 +639,10 @@ def _build_function(mesg_type: Any, fields: list[_FieldDef], extracted: list[_Fi
     items = sum(1 if f.shape == "string" else f.count for f in extracted)
     names = [f"i{n}" for n in range(items)]
     src.emit(f"{', '.join(names)}{',' if items == 1 else ''} = values")
-    entries = [_plain_entries(src, mesg_type, f, names, wanted) for f in fields if f in needed]
-    if all(e is not None for e in entries):
-        display = ", ".join(f"{key!r}: {value}" for e in entries for key, value in e or ())
+    steps = [_plain_steps(mesg_type, f, wanted) for f in needed]
+    if all(s is not None for s in steps):
+        entries = [_plain_entries(src, f, s or [], names) for f, s in zip(needed, steps)]
+        display = ", ".join(f"{key!r}: {value}" for e in entries for key, value in e)
         src.emit(f"return {{{display}}}")
     else:
         raw: dict[int, str] = {}  # id of a _FieldDef -> the variable holding its parsed value
@@ -503,13 +662,35 @@ def _build_function(mesg_type: Any, fields: list[_FieldDef], extracted: list[_Fi
     return namespace["build"]  # type: ignore[no-any-return]
 
 
-def _plain_entries(src: _Source, mesg_type: Any, field: _FieldDef, names: list[str],
-                   wanted: frozenset[str]) -> list[tuple[str, str]] | None:
-    """(name, expression) for each dict entry a plain numeric field makes, in fitparse's
-    order (its components' targets, then itself); None when the field needs statements."""
+def _plain_steps(mesg_type: Any, field: _FieldDef, wanted: frozenset[str]
+                 ) -> list[_Step] | None:
+    """The values a plain numeric field gives, in fitparse's order (its components'
+    targets, then itself); None when the field needs statements (subfields, accumulation,
+    bytes, arrays, text)."""
     profile = field.profile
     if field.shape not in ("int", "float") or profile.subfields:
         return None
+    steps = []
+    for component in profile.components or ():
+        target = mesg_type.fields[component.def_num]
+        if not any(f.name in wanted for f in _candidates(target)):
+            continue
+        if (component.accumulate or target.subfields or _enum_values(target)
+                or field.shape != "int"):
+            return None
+        steps.append(_Step(target.name, component.bit_offset, (1 << component.bits) - 1,
+                           component.scale, component.offset, None))
+    if profile.name in wanted:
+        values = _enum_values(profile)
+        if values and (profile.scale or profile.offset):
+            return None
+        steps.append(_Step(profile.name, 0, 0, profile.scale, profile.offset, values))
+    return steps
+
+
+def _plain_entries(src: _Source, field: _FieldDef, steps: list[_Step], names: list[str]
+                   ) -> list[tuple[str, str]]:
+    """(name, expression) for each dict entry of a plain numeric field's ``steps``."""
     item = names[field.first_item]
     if field.shape == "int":
         guard = f"None if {item} == {INVALID[field.base.name]} else "
@@ -518,25 +699,42 @@ def _plain_entries(src: _Source, mesg_type: Any, field: _FieldDef, names: list[s
     # Below 2**53 an integer divides exactly as its float does; 64-bit values go by float().
     number = item if field.base.size < 8 else f"float({item})"
     entries = []
-    for component in profile.components or ():
-        target = mesg_type.fields[component.def_num]
-        if not any(f.name in wanted for f in _candidates(target)):
-            continue
-        if (component.accumulate or target.subfields or _enum_values(target)
-                or field.shape != "int"):
-            return None
-        bits = f"({item} >> {component.bit_offset}) & {(1 << component.bits) - 1}"
-        entries.append((target.name, guard + _scale_code(component, f"({bits})", exact=True)))
-    if profile.name in wanted:
-        values = _enum_values(profile)
-        if values and (profile.scale or profile.offset):
-            return None
-        if values:
-            value = f"{src.const(values)}.get({item}, {item})"
+    for step in steps:
+        if step.mask:
+            bits = f"({item} >> {step.shift}) & {step.mask}"
+            value = _scale_code(step, f"({bits})", exact=True)
+        elif step.values:
+            value = f"{src.const(step.values)}.get({item}, {item})"
         else:
-            value = _scale_code(profile, number, exact=True)
-        entries.append((profile.name, guard + value))
+            value = _scale_code(step, number, exact=True)
+        entries.append((step.name, guard + value))
     return entries
+
+
+def _column_plan(fields: list[_FieldDef], needed: list[_FieldDef],
+                 steps: list[list[_Step] | None], big_endian: bool, size: int
+                 ) -> _ColumnPlan | None:
+    """How numpy decodes a definition's messages into columns: when every needed field is
+    a plain number without enum names; else None."""
+    if not needed or any(s is None or any(step.values for step in s) for s in steps):
+        return None
+    names, formats, offsets, plan = [], [], [], []
+    offset = 0
+    for field in fields:
+        if field in needed:
+            dtype = np.dtype((">" if big_endian else "<") + field.base.fmt)
+            if dtype.itemsize != field.size:
+                return None
+            item = f"f{len(names)}"
+            names.append(item)
+            formats.append(dtype)
+            offsets.append(offset)
+            invalid = None if field.shape == "float" else INVALID[field.base.name]
+            plan.append((item, invalid, tuple(steps[needed.index(field)] or ())))
+        offset += field.size
+    layout = np.dtype({"names": names, "formats": formats, "offsets": offsets,
+                       "itemsize": size})
+    return _ColumnPlan(layout, tuple(plan))
 
 
 def _parse_expression(field: _FieldDef, names: list[str], src: _Source) -> str:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import io
 import struct
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -39,7 +39,7 @@ from fitparse.utils import FitEOFError, FitParseError
 from ..errors import NotAnActivity, ParseError
 from ..model import Activity
 from . import ReadOptions, fastfit, streams, vocab
-from .fastfit import FitDamage, FitMessage
+from .fastfit import FitDamage, FitMessage, FitTable
 
 #: FIT timestamps count seconds from 1989-12-31T00:00:00Z.
 FIT_EPOCH_S = 631_065_600
@@ -102,7 +102,9 @@ FIELDS_READ: dict[str, tuple[str, ...]] = {
     "sport": ("sport", "sub_sport", "name"),
     "activity": ("timestamp", "local_timestamp", "total_timer_time"),
 }
-_FAST_DECODER = fastfit.Decoder(FIELDS_READ)
+#: Records come as one table a member: a second of a recording is a record, and a Python
+#: dict for each cost more than the rest of the reading.
+_FAST_DECODER = fastfit.Decoder(FIELDS_READ, tables=("record",))
 #: The note on a member the fast decoder left to fitparse.
 FALLBACK_NOTE = "decoded with fitparse: "
 
@@ -292,7 +294,8 @@ class _DataMessage:
 fit_crc = fastfit.crc16
 
 
-def fit_messages(data: bytes, *, fast: bool = True) -> Iterator[FitMessage | FitDamage]:
+def fit_messages(data: bytes, *, fast: bool = True
+                 ) -> Iterator[FitMessage | FitTable | FitDamage]:
     """Decode a FIT file, chained members one after the other, into messages and damage.
 
     Each member (header + data + CRC) is cut out by its header's data size and decoded alone,
@@ -327,7 +330,8 @@ def fit_messages(data: bytes, *, fast: bool = True) -> Iterator[FitMessage | Fit
         member += 1
 
 
-def _fast_member(chunk: bytes, base: int, member: int) -> Iterable[FitMessage | FitDamage]:
+def _fast_member(chunk: bytes, base: int, member: int
+                 ) -> Iterable[FitMessage | FitTable | FitDamage]:
     """One member by the fast decoder, or by fitparse (noted) where that one cannot."""
     try:
         return _FAST_DECODER.decode_member(chunk, base, member)
@@ -375,6 +379,56 @@ def _decode_member(chunk: bytes, base: int, member: int) -> Iterator[FitMessage 
 # Building activities
 
 
+class _Records:
+    """The record messages of one FIT file in file order, for their columns: tables from
+    runlog's decoder, and dicts (from fitparse, or from definitions decoded one by one)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.tables: list[tuple[int, FitTable]] = []  # (first row, table)
+        #: the records that are dicts, for developer fields: put in place before columns()
+        self.dicts: list[dict[str, Any]] = []
+        self.dict_rows: list[int] = []
+
+    def __len__(self) -> int:
+        return self.count
+
+    def add(self, fields: dict[str, Any]) -> None:
+        self.dicts.append(fields)
+        self.dict_rows.append(self.count)
+        self.count += 1
+
+    def add_table(self, table: FitTable) -> None:
+        self.tables.append((self.count, table))
+        for row, fields in table.rows:
+            self.dicts.append(fields)
+            self.dict_rows.append(self.count + row)
+        self.count += table.count
+
+    def columns(self, fields: tuple[str, ...]) -> Callable[..., np.ndarray]:
+        """Per record, the first of the names asked for that holds a number, else NaN."""
+        if not self.tables:
+            return _Columns(self.dicts, fields)
+        table = np.full((self.count, len(fields)), np.nan)
+        for first, part in self.tables:
+            for i, name in enumerate(fields):
+                if name in part.columns:
+                    table[first:first + part.count, i] = part.columns[name]
+        if self.dicts:
+            from_dicts = _Columns(self.dicts, fields)
+            for i, name in enumerate(fields):
+                table[self.dict_rows, i] = from_dicts(name)
+        index = {name: i for i, name in enumerate(fields)}
+
+        def column(*names: str) -> np.ndarray:
+            out = table[:, index[names[0]]].copy()
+            for name in names[1:]:
+                out = np.where(np.isnan(out), table[:, index[name]], out)
+            return out
+
+        return column
+
+
 @dataclass
 class _FitFile:
     """The messages of one FIT file: a member and the header-less members that continue it
@@ -385,7 +439,7 @@ class _FitFile:
     laps: list[dict[str, Any]] = field(default_factory=list)
     sports: list[dict[str, Any]] = field(default_factory=list)
     activity: dict[str, Any] | None = None
-    records: list[dict[str, Any]] = field(default_factory=list)
+    records: _Records = field(default_factory=_Records)
     field_descriptions: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -404,7 +458,7 @@ def read(data: bytes, source: str, options: ReadOptions) -> list[Activity | Pars
 
 
 def activities_from_messages(
-    items: Iterable[FitMessage | FitDamage], source: str
+    items: Iterable[FitMessage | FitTable | FitDamage], source: str
 ) -> list[Activity]:
     """Activities from a decoded message stream; raises ParseError when there are none."""
     files: list[_FitFile] = []
@@ -443,10 +497,12 @@ def activities_from_messages(
     return activities
 
 
-def _collect(fit: _FitFile, message: FitMessage) -> None:
+def _collect(fit: _FitFile, message: FitMessage | FitTable) -> None:
     name = message.name
-    if name == "record":
-        fit.records.append(message.fields)
+    if isinstance(message, FitTable):
+        fit.records.add_table(message)
+    elif name == "record":
+        fit.records.add(message.fields)
     elif name == "session":
         fit.sessions.append(message.fields)
     elif name == "lap":
@@ -592,7 +648,7 @@ def _developer_stand_ins(fit: _FitFile) -> dict[tuple[str, str, str], int]:
     filled: dict[tuple[str, str, str], int] = {}
     if not fit.field_descriptions:
         return filled
-    for message, messages in (("record", fit.records), ("session", fit.sessions)):
+    for message, messages in (("record", fit.records.dicts), ("session", fit.sessions)):
         known = _stand_in_fields(fit, message)
         if not known:
             continue
@@ -610,14 +666,14 @@ def _developer_stand_ins(fit: _FitFile) -> dict[tuple[str, str, str], int]:
     return filled
 
 
-def _samples(records: list[dict[str, Any]]) -> tuple[pd.DataFrame, np.ndarray, str, int]:
+def _samples(records: _Records) -> tuple[pd.DataFrame, np.ndarray, str, int]:
     """The samples frame of :mod:`streams`, each sample's raw FIT time (NaN where unusable),
     where the cadence came from, and how many records were merged into others.
 
     Records that share a timestamp are one sample: some writers split a moment over several
     records (the Strava app puts position and distance in two).
     """
-    column = _Columns(records, _RECORD_FIELDS)
+    column = records.columns(_RECORD_FIELDS)
     raw_times = column("timestamp")
     # Relative (power-on) times are kept for durations; future ones are a wrong clock.
     raw_times[raw_times > _latest_real_time()] = np.nan
