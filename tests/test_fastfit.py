@@ -330,10 +330,19 @@ def test_block_crc_equals_the_byte_loop(data: bytes) -> None:
     assert fastfit.crc16(data) == fastfit._crc_loop(data)
 
 
-@pytest.mark.parametrize("size", [0, 1, 2047, 2048, 2049, 100_003])
+@pytest.mark.parametrize("size", [0, 1, 255, 256, 257, 2047, 2048, 2049, 100_003, 1_048_593])
 def test_block_crc_at_block_edges(size: int) -> None:
     data = random.Random(size).randbytes(size)
     assert fastfit.crc16(data) == fastfit._crc_loop(data)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.binary(min_size=200, max_size=20_000))
+def test_block_crc_equals_fitparses(data: bytes) -> None:
+    """The CRC fitparse checks a file with, on what the lanes and their joins cover."""
+    from fitparse.records import Crc
+
+    assert fastfit.crc16(data) == Crc.calculate(data)
 
 
 def test_invalid_values_are_fitparses() -> None:
