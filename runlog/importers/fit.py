@@ -680,8 +680,7 @@ def _samples(records: _Records) -> tuple[pd.DataFrame, np.ndarray, str, int]:
     cadence = column("cadence")
     fraction = column("fractional_cadence")
     has_fraction = bool(np.isfinite(fraction).any())
-    frame = pd.DataFrame({
-        "raw_time": raw_times,
+    values = {
         "lat": column("position_lat") * SEMICIRCLE_DEG,
         "lon": column("position_long") * SEMICIRCLE_DEG,
         "altitude_m": column("enhanced_altitude", "altitude"),
@@ -690,18 +689,25 @@ def _samples(records: _Records) -> tuple[pd.DataFrame, np.ndarray, str, int]:
         "heart_rate": column("heart_rate"),
         # fitparse applies the profile's scale of 128: the fraction is in strides/min.
         "cadence": cadence + np.nan_to_num(fraction),
-    })
-    timed = frame["raw_time"].notna()
-    if frame.loc[timed, "raw_time"].duplicated().any():
+    }
+    timed = ~np.isnan(raw_times)
+    known = raw_times[timed]
+    if len(known) > 1 and not (np.diff(known) > 0).all() and \
+            pd.Series(known).duplicated().any():
+        frame = pd.DataFrame({"raw_time": raw_times, **values})
         merged = frame[timed].groupby("raw_time", sort=False, as_index=False).first()
         frame = pd.concat([merged, frame[~timed]], ignore_index=True)
+        raw_times = frame.pop("raw_time").to_numpy()
+        values = {name: frame[name].to_numpy(dtype="float64") for name in values}
     elif not timed.all():  # the same order as after a merge: timed records first
-        frame = pd.concat([frame[timed], frame[~timed]], ignore_index=True)
-    raw_times = frame.pop("raw_time").to_numpy()
-    frame.insert(0, "time", pd.to_datetime(raw_times + FIT_EPOCH_S, unit="s", utc=True))
+        order = np.concatenate([np.flatnonzero(timed), np.flatnonzero(~timed)])
+        raw_times = raw_times[order]
+        values = {name: column[order] for name, column in values.items()}
+    times = pd.to_datetime(raw_times + FIT_EPOCH_S, unit="s", utc=True)
     cadence_field = ("fit record.cadence+fractional_cadence" if has_fraction
                      else "fit record.cadence")
-    return streams.make_samples(frame), raw_times, cadence_field, len(records) - len(frame)
+    samples = streams.make_samples({"time": times.tz_localize(None).to_numpy(), **values})
+    return samples, raw_times, cadence_field, len(records) - len(raw_times)
 
 
 #: The record fields the samples are made of.
@@ -1008,8 +1014,10 @@ def _tracks_motion(samples: pd.DataFrame) -> bool:
     """Whether most samples carry a position, a distance or a speed."""
     if samples.empty:
         return False
-    motion = samples[["lat", "distance_m", "speed_mps"]].notna().any(axis=1)
-    return bool(motion.mean() >= MIN_MOTION_SHARE)
+    still = np.ones(len(samples), dtype=bool)
+    for name in ("lat", "distance_m", "speed_mps"):
+        still &= np.isnan(samples[name].to_numpy(dtype="float64"))
+    return bool(np.count_nonzero(~still) / len(still) >= MIN_MOTION_SHARE)
 
 
 def _session_cadence(act: Activity, session: dict[str, Any]) -> None:
