@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from runlog.errors import NotAnActivity, ParseError
-from runlog.importers import ReadOptions, fit
+from runlog.importers import ReadOptions, fit, fit_fitparse, fit_records
 from runlog.model import SPORTS, SURFACES, Activity, to_frame
 
 #: 2021-09-08T01:46:40Z in FIT seconds (seconds since 1989-12-31T00:00:00Z).
@@ -554,7 +554,7 @@ class _RawValues(FitFileDataProcessor):
         pass
 
 
-class _FitparseDataPath(fit._ReaderFitFile):
+class _FitparseDataPath(fit_fitparse.ReaderFitFile):
     """The reader's decoder with fitparse's own data-message path put back."""
 
     _parse_data_message = fitparse.FitFile._parse_data_message
@@ -703,7 +703,7 @@ def test_device_clock_not_set_gives_no_start_time() -> None:
 
 
 def test_start_time_in_the_future_is_no_date() -> None:
-    soon = int(pd.Timestamp.now(tz="UTC").timestamp()) - fit.FIT_EPOCH_S + 10 * 86400
+    soon = int(pd.Timestamp.now(tz="UTC").timestamp()) - fit_records.FIT_EPOCH_S + 10 * 86400
     act = only(read(encode(file_id(), *records(soon, 61), session(soon, 60.0))))
     assert act.start_time is None
     assert act.notes == ["start time lies in the future: no real date"]
@@ -851,12 +851,13 @@ COLUMN_READS = [("timestamp",), ("cadence",), ("fractional_cadence",), ("positio
 
 
 def assert_columns_as_one_by_one(records: list[dict[str, Any]]) -> bool:
-    """fit._Columns (all fields in one conversion) gives what fit._column gives field by
-    field; True when it took the one-conversion way."""
-    columns = fit._Columns(records, fit._RECORD_FIELDS)
+    """RecordColumns (all fields in one conversion) gives what first_number_column gives
+    field by field; True when it took the one-conversion way."""
+    columns = fit_records.RecordColumns(records, fit_records.RECORD_FIELDS)
     for names in COLUMN_READS:
-        np.testing.assert_array_equal(columns(*names), fit._column(records, *names),
-                                      err_msg=str(names))
+        np.testing.assert_array_equal(
+            columns(*names), fit_records.first_number_column(records, *names),
+            err_msg=str(names))
     return columns.table is not None
 
 
