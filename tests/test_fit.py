@@ -882,3 +882,31 @@ def test_record_columns_in_one_conversion_equal_one_by_one(corpus: Path) -> None
     assert not assert_columns_as_one_by_one([{"heart_rate": "140"}, {"heart_rate": b"x"}])
     assert assert_columns_as_one_by_one(odd[:1] + odd[3:])
     assert not assert_columns_as_one_by_one([])
+
+
+def test_developer_heart_rate_fills_the_records_without_one_in_both_decoders() -> None:
+    """A chest strap app's heart rate (a developer field naming native field 3) fills the
+    records whose own heart rate is absent or 0, and only those, whether the records come
+    as a table (runlog's decoder) or as dicts (fitparse)."""
+    developer = {"strap": {
+        "developer_data_id_mesg": {"developer_data_index": 0, "application_version": 1},
+        "field_description_mesg": {"developer_data_index": 0, "field_definition_number": 0,
+                                   "fit_base_type_id": 2, "field_name": "strap hr",
+                                   "units": "bpm", "native_field_num": 3}}}
+    rows = []
+    for i, (name, fields) in enumerate(records(START, 601)):
+        own = {} if i % 3 == 0 else {"heart_rate": 0} if i % 3 == 1 else {"heart_rate": 150}
+        rows.append((name, fields | own | {"developer_fields": {"strap": 120 + i % 5}}))
+    data = encode(file_id(),
+                  ("developer_data_id", developer["strap"]["developer_data_id_mesg"]),
+                  ("field_description", developer["strap"]["field_description_mesg"]),
+                  *rows, session(START, 600.0), developer=developer)
+    fast = only(fit.activities_from_messages(fit.fit_messages(data), "gen.fit"))
+    reference = only(fit.activities_from_messages(fit.fit_messages(data, fast=False),
+                                                  "gen.fit"))
+    assert any(isinstance(m, fit.FitTable) and m.developer for m in fit.fit_messages(data))
+    # 401 of the 601 records take the strap's 120-124 bpm, 200 keep their own 150.
+    expected = (401 * 122 + 200 * 150) / 601
+    assert fast.avg_hr == reference.avg_hr and abs(fast.avg_hr - expected) < 1.0
+    assert fast.notes == reference.notes
+    assert any("developer field 'strap hr' (401 records)" in note for note in fast.notes)

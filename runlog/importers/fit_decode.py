@@ -52,13 +52,27 @@ class FitTable(NamedTuple):
     """The data messages named ``name`` of one member, in file order, decoded into float
     columns: per field name an array with NaN where a message has no number (absent, invalid
     or not a number). ``rows`` are the messages of definitions decoded one by one
-    (``(row, fields)``, their columns NaN there): the caller converts those."""
+    (``(row, fields)``, their columns NaN there): the caller converts those. ``developer``:
+    the developer fields of the rest, raw, as :class:`TableDeveloperField` items."""
 
     name: str
     columns: dict[str, np.ndarray]
     rows: list[tuple[int, dict[str, Any]]]
     count: int
     member: int
+    developer: tuple[TableDeveloperField, ...] = ()
+
+
+class TableDeveloperField(NamedTuple):
+    """One developer field of one definition's messages in a table: their ``rows``, and the
+    field's bytes for each (a row of ``raw``), as a :data:`DEVELOPER_FIELDS` item holds them
+    for one message."""
+
+    rows: np.ndarray
+    developer_data_index: int
+    number: int
+    raw: np.ndarray  # uint8, one row a message
+    big_endian: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -335,18 +349,23 @@ class _TableRows:
             if not count:
                 continue
             columns: dict[str, np.ndarray] = {}
+            developer: list[TableDeveloperField] = []
             for definition, runs in self.runs[name].values():
                 rows = np.concatenate([np.arange(row, row + n) for row, _, n in runs])
                 stride = definition.size + 1
                 starts = np.concatenate([np.arange(first, first + n * stride, stride)
                                          for _, first, n in runs])
-                assert definition.columns is not None
-                for field, values in definition.columns.decode(chunk, starts,
-                                                               definition.size).items():
+                plan = definition.columns
+                assert plan is not None
+                values, raw = plan.decode(chunk, starts, definition.size)
+                for field, column in values.items():
                     if field not in columns:
                         columns[field] = np.full(count, np.nan)
-                    columns[field][rows] = values
-            out.append(FitTable(name, columns, self.rows[name], count, self.member))
+                    columns[field][rows] = column
+                developer += [TableDeveloperField(rows, index, number, data, plan.big_endian)
+                              for index, number, data in raw]
+            out.append(FitTable(name, columns, self.rows[name], count, self.member,
+                                tuple(developer)))
         return out
 
 

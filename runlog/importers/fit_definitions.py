@@ -105,16 +105,22 @@ class ColumnPlan:
 
     dtype: np.dtype[Any]
     fields: tuple[tuple[str, int | None, tuple[_Step, ...]], ...]  # (dtype field, invalid, steps)
+    #: developer fields kept raw: (developer_data_index, field number, offset, size)
+    developer: tuple[tuple[int, int, int, int], ...] = ()
+    big_endian: bool = False
 
-    def decode(self, chunk: bytes, starts: np.ndarray, size: int) -> dict[str, np.ndarray]:
-        """The columns of the messages whose bytes start at ``starts``."""
+    def decode(self, chunk: bytes, starts: np.ndarray, size: int
+               ) -> tuple[dict[str, np.ndarray], list[tuple[int, int, np.ndarray]]]:
+        """The columns of the messages whose bytes start at ``starts``, and each developer
+        field's bytes, a row a message: ``(developer_data_index, field number, bytes)``."""
         messages = np.frombuffer(chunk, np.uint8)[starts[:, None] + np.arange(size)]
         table = messages.view(self.dtype).reshape(len(starts))
         out: dict[str, np.ndarray] = {}
         for item, invalid, steps in self.fields:
             raw = table[item]
             bad = np.isnan(raw) if invalid is None else raw == invalid
-            wide = raw.astype(np.uint64 if raw.dtype.kind == "u" else np.int64)
+            if any(step.mask for step in steps):  # components: ints only
+                wide = raw.astype(np.uint64 if raw.dtype.kind == "u" else np.int64)
             for step in steps:
                 bits = (wide >> step.shift) & step.mask if step.mask else raw
                 value = bits.astype(np.float64)
@@ -124,7 +130,9 @@ class ColumnPlan:
                     value -= step.offset
                 value[bad] = np.nan
                 out[step.name] = value
-        return out
+        developer = [(index, number, messages[:, offset:offset + length].copy())
+                     for index, number, offset, length in self.developer]
+        return out, developer
 
 
 @dataclass(eq=False)
@@ -249,8 +257,8 @@ def compile_definition(key: tuple[Any, ...], wanted_fields: Mapping[str, frozens
     if keep_developer:
         build = _with_developer_fields(build, native_items, developer, big_endian)
     columns = None
-    if name in tables and not keep_developer:
-        columns = _column_plan(fields, needed,
+    if name in tables:
+        columns = _column_plan(fields, developer if keep_developer else (), needed,
                                [_plain_steps(mesg_type, f, wanted) for f in needed],
                                big_endian, layout.size)
     return Definition(
@@ -401,7 +409,8 @@ def _plain_entries(src: _Source, field: _FieldDef, steps: list[_Step], names: li
     return entries
 
 
-def _column_plan(fields: list[_FieldDef], needed: list[_FieldDef],
+def _column_plan(fields: list[_FieldDef], developer: tuple[tuple[int, ...], ...],
+                 needed: list[_FieldDef],
                  steps: list[list[_Step] | None], big_endian: bool, size: int
                  ) -> ColumnPlan | None:
     """How numpy decodes a definition's messages into columns: when every needed field is
@@ -422,9 +431,13 @@ def _column_plan(fields: list[_FieldDef], needed: list[_FieldDef],
             invalid = None if field.shape == "float" else INVALID[field.base.name]
             plan.append((item, invalid, tuple(steps[needed.index(field)] or ())))
         offset += field.size
+    kept = []
+    for number, length, index in developer:  # after the native fields, in their order
+        kept.append((index, number, offset, length))
+        offset += length
     layout = np.dtype({"names": names, "formats": formats, "offsets": offsets,
                        "itemsize": size})
-    return ColumnPlan(layout, tuple(plan))
+    return ColumnPlan(layout, tuple(plan), tuple(kept), big_endian)
 
 
 def _parse_expression(field: _FieldDef, names: list[str], src: _Source) -> str:

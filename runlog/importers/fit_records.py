@@ -4,7 +4,6 @@ an empty native field; records sharing a timestamp merged."""
 
 from __future__ import annotations
 
-import struct
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -112,16 +111,21 @@ class _DeveloperField:
     offset: float | None
 
     def value(self, raw: bytes, big_endian: bool) -> float | None:
+        """The field's number in one message's bytes; None when there is none."""
+        value = self.values(np.frombuffer(raw, np.uint8).reshape(1, -1), big_endian)[0]
+        return None if value != value else float(value)
+
+    def values(self, raw: np.ndarray, big_endian: bool) -> np.ndarray:
+        """The field's number in each row of bytes (NaN where fitparse parses None: the base
+        type's invalid value, NaN, text or bytes), scaled as its description says."""
         size = self.base.size
-        if len(raw) < size or self.base.name in ("string", "byte"):
-            return None
-        number = self.base.parse(struct.unpack_from((">" if big_endian else "<")
-                                                    + self.base.fmt, raw)[0])
-        if not isinstance(number, (int, float)) or isinstance(number, bool):
-            return None
-        value = float(number)
-        if value != value:  # NaN
-            return None
+        if raw.shape[1] < size or self.base.name in ("string", "byte"):
+            return np.full(len(raw), np.nan)
+        dtype = np.dtype((">" if big_endian else "<") + self.base.fmt)
+        numbers = np.ascontiguousarray(raw[:, :size]).view(dtype).reshape(len(raw))
+        value = numbers.astype(np.float64)
+        if self.base.name in fit_decode.INVALID:
+            value[numbers == fit_decode.INVALID[self.base.name]] = np.nan
         if self.scale:
             value /= self.scale
         if self.offset:
@@ -176,7 +180,27 @@ def developer_stand_ins(fit: FitFile) -> dict[tuple[str, str, str], int]:
                 fields[stand_in.target] = value
                 key = (message, stand_in.target, stand_in.name)
                 filled[key] = filled.get(key, 0) + 1
+        if message == "record":
+            for _, table in fit.records.tables:
+                _table_stand_ins(table, known, filled)
     return filled
+
+
+def _table_stand_ins(table: FitTable, known: dict[tuple[int, int], _DeveloperField],
+                     filled: dict[tuple[str, str, str], int]) -> None:
+    """:func:`developer_stand_ins` on a table's columns, a developer field at a time."""
+    for field in table.developer:
+        stand_in = known.get((field.developer_data_index, field.number))
+        if stand_in is None:
+            continue
+        values = stand_in.values(field.raw, field.big_endian)
+        column = table.columns.setdefault(stand_in.target, np.full(table.count, np.nan))
+        current = column[field.rows]
+        empty = (np.isnan(current) | (current == 0)) & ~np.isnan(values)
+        if empty.any():
+            column[field.rows[empty]] = values[empty]
+            key = ("record", stand_in.target, stand_in.name)
+            filled[key] = filled.get(key, 0) + int(empty.sum())
 
 
 def record_samples(records: Records) -> tuple[pd.DataFrame, np.ndarray, str, int]:
