@@ -31,9 +31,11 @@ def cpu_seconds(func: Callable[[], Any]) -> float:
 
 
 def fit_records(data: bytes) -> int:
+    """Data messages in the file (a member's records come as one table of ``count`` rows)."""
     from runlog.importers import fit
 
-    return sum(1 for m in fit.fit_messages(data) if isinstance(m, fit.FitMessage))
+    return sum(m.count if isinstance(m, fit.FitTable) else 1 for m in fit.fit_messages(data)
+               if isinstance(m, (fit.FitMessage, fit.FitTable)))
 
 
 def fit_fast(data: bytes) -> None:

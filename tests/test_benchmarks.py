@@ -10,7 +10,7 @@ from pathlib import Path
 from conftest import REPO
 
 STAGES = [
-    "FIT decode: runlog (fastfit)", "FIT decode: fitparse", "FIT decode: fastfit / fitparse",
+    "FIT decode: runlog", "FIT decode: fitparse", "FIT decode: runlog / fitparse",
     "GPX to points: runlog / gpxpy", "GPX reader: fast / gpxpy", "TCX reader: pattern path",
     "TCX reader: tree path", "read one TCX file",
     "import 30 files, empty store", "import: peak memory, main process",

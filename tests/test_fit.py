@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from runlog.errors import NotAnActivity, ParseError
-from runlog.importers import ReadOptions, fit
+from runlog.importers import ReadOptions, fit, fit_fitparse, fit_records
 from runlog.model import SPORTS, SURFACES, Activity, to_frame
 
 #: 2021-09-08T01:46:40Z in FIT seconds (seconds since 1989-12-31T00:00:00Z).
@@ -554,7 +554,7 @@ class _RawValues(FitFileDataProcessor):
         pass
 
 
-class _FitparseDataPath(fit._ReaderFitFile):
+class _FitparseDataPath(fit_fitparse.ReaderFitFile):
     """The reader's decoder with fitparse's own data-message path put back."""
 
     _parse_data_message = fitparse.FitFile._parse_data_message
@@ -703,7 +703,7 @@ def test_device_clock_not_set_gives_no_start_time() -> None:
 
 
 def test_start_time_in_the_future_is_no_date() -> None:
-    soon = int(pd.Timestamp.now(tz="UTC").timestamp()) - fit.FIT_EPOCH_S + 10 * 86400
+    soon = int(pd.Timestamp.now(tz="UTC").timestamp()) - fit_records.FIT_EPOCH_S + 10 * 86400
     act = only(read(encode(file_id(), *records(soon, 61), session(soon, 60.0))))
     assert act.start_time is None
     assert act.notes == ["start time lies in the future: no real date"]
@@ -851,12 +851,13 @@ COLUMN_READS = [("timestamp",), ("cadence",), ("fractional_cadence",), ("positio
 
 
 def assert_columns_as_one_by_one(records: list[dict[str, Any]]) -> bool:
-    """fit._Columns (all fields in one conversion) gives what fit._column gives field by
-    field; True when it took the one-conversion way."""
-    columns = fit._Columns(records, fit._RECORD_FIELDS)
+    """RecordColumns (all fields in one conversion) gives what first_number_column gives
+    field by field; True when it took the one-conversion way."""
+    columns = fit_records.RecordColumns(records, fit_records.RECORD_FIELDS)
     for names in COLUMN_READS:
-        np.testing.assert_array_equal(columns(*names), fit._column(records, *names),
-                                      err_msg=str(names))
+        np.testing.assert_array_equal(
+            columns(*names), fit_records.first_number_column(records, *names),
+            err_msg=str(names))
     return columns.table is not None
 
 
@@ -866,7 +867,8 @@ def test_record_columns_in_one_conversion_equal_one_by_one(corpus: Path) -> None
         data = path.read_bytes()
         if path.name.endswith(".gz"):
             data = gzip.decompress(data)
-        records = [m.fields for m in fit.fit_messages(data)
+        # Records as dicts (fitparse's): runlog's decoder gives them as columns already.
+        records = [m.fields for m in fit.fit_messages(data, fast=False)
                    if isinstance(m, fit.FitMessage) and m.name == "record"]
         if records:
             one_conversion += assert_columns_as_one_by_one(records)
@@ -880,3 +882,31 @@ def test_record_columns_in_one_conversion_equal_one_by_one(corpus: Path) -> None
     assert not assert_columns_as_one_by_one([{"heart_rate": "140"}, {"heart_rate": b"x"}])
     assert assert_columns_as_one_by_one(odd[:1] + odd[3:])
     assert not assert_columns_as_one_by_one([])
+
+
+def test_developer_heart_rate_fills_the_records_without_one_in_both_decoders() -> None:
+    """A chest strap app's heart rate (a developer field naming native field 3) fills the
+    records whose own heart rate is absent or 0, and only those, whether the records come
+    as a table (runlog's decoder) or as dicts (fitparse)."""
+    developer = {"strap": {
+        "developer_data_id_mesg": {"developer_data_index": 0, "application_version": 1},
+        "field_description_mesg": {"developer_data_index": 0, "field_definition_number": 0,
+                                   "fit_base_type_id": 2, "field_name": "strap hr",
+                                   "units": "bpm", "native_field_num": 3}}}
+    rows = []
+    for i, (name, fields) in enumerate(records(START, 601)):
+        own = {} if i % 3 == 0 else {"heart_rate": 0} if i % 3 == 1 else {"heart_rate": 150}
+        rows.append((name, fields | own | {"developer_fields": {"strap": 120 + i % 5}}))
+    data = encode(file_id(),
+                  ("developer_data_id", developer["strap"]["developer_data_id_mesg"]),
+                  ("field_description", developer["strap"]["field_description_mesg"]),
+                  *rows, session(START, 600.0), developer=developer)
+    fast = only(fit.activities_from_messages(fit.fit_messages(data), "gen.fit"))
+    reference = only(fit.activities_from_messages(fit.fit_messages(data, fast=False),
+                                                  "gen.fit"))
+    assert any(isinstance(m, fit.FitTable) and m.developer for m in fit.fit_messages(data))
+    # 401 of the 601 records take the strap's 120-124 bpm, 200 keep their own 150.
+    expected = (401 * 122 + 200 * 150) / 601
+    assert fast.avg_hr == reference.avg_hr and abs(fast.avg_hr - expected) < 1.0
+    assert fast.notes == reference.notes
+    assert any("developer field 'strap hr' (401 records)" in note for note in fast.notes)

@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from runlog.errors import ParseError
-from runlog.importers import fastfit, fit
+from runlog.importers import fit, fit_decode, fit_records
 from runlog.model import to_frame
 
 START = 1_000_000_000  # FIT seconds: 2021-09-08T01:46:40Z
@@ -42,13 +42,34 @@ for _type in MESSAGE_TYPES.values():
 
 
 def named(items: list[Any]) -> list[Any]:
-    """Messages cut down to the fields the fast decoder names; damage as it is."""
-    out = []
+    """Messages cut down to the fields the fast decoder names, damage as it is; the records
+    of each member (dicts from fitparse, a table from runlog's decoder) as the reader's
+    float columns, with the developer fields of the records that have them."""
+    out: list[Any] = []
+    records: dict[int, fit_records.Records] = {}
     for m in items:
+        if isinstance(m, fit_decode.FitTable):
+            records.setdefault(m.member, fit_records.Records()).add_table(m)
+            continue
+        if isinstance(m, fit.FitMessage) and m.name == "record":
+            records.setdefault(m.member, fit_records.Records()).add(m.fields)
+            continue
         if isinstance(m, fit.FitMessage):
             fields = m.fields
             m = (m.name, m.member, {k: fields[k] for k in NAMED.get(m.name, ()) if k in fields})
         out.append(m)
+    for member, rows in sorted(records.items()):
+        column = rows.columns(fit_records.RECORD_FIELDS)
+        developer = {row: fields[fit_decode.DEVELOPER_FIELDS]
+                     for row, fields in zip(rows.dict_rows, rows.dicts)
+                     if fields.get(fit_decode.DEVELOPER_FIELDS)}
+        for first, table in rows.tables:  # a table's developer fields, message by message
+            for dev in table.developer:
+                for raw, row in zip(dev.raw, dev.rows.tolist()):
+                    developer[first + row] = (*developer.get(first + row, ()), (
+                        dev.developer_data_index, dev.number, raw.tobytes(), dev.big_endian))
+        out.append(("records", member, len(rows), sorted(developer.items()),
+                    {name: column(name).tobytes() for name in fit_records.RECORD_FIELDS}))
     return out
 
 
@@ -62,8 +83,8 @@ def outcome(items: list[Any], source: str) -> tuple[str, Any, list[pd.DataFrame]
         built.append(result[0])
         return result
 
-    make_samples = fit._samples
-    with mock.patch.object(fit, "_samples", recording):
+    make_samples = fit.record_samples
+    with mock.patch.object(fit, "record_samples", recording):
         try:
             activities = fit.activities_from_messages(iter(items), source)
         except ParseError as exc:
@@ -183,9 +204,9 @@ def test_sdk_encoded_files_decode_alike(rows: list[dict[str, Any]], sport: str, 
 def fit_file(body: bytes, *, header_size: int = 14) -> bytes:
     header = struct.pack("<BBHI4s", header_size, 0x20, 2132, len(body), b".FIT")
     if header_size == 14:
-        header += struct.pack("<H", fastfit.crc16(header))
+        header += struct.pack("<H", fit_decode.crc16(header))
     data = header + body
-    return data + struct.pack("<H", fastfit.crc16(data))
+    return data + struct.pack("<H", fit_decode.crc16(data))
 
 
 def definition(local: int, mesg_num: int, fields: list[tuple[int, int, int]], *,
@@ -299,7 +320,7 @@ def test_a_data_message_before_its_definition_stops_both_at_the_same_byte() -> N
 
 
 def test_definitions_compile_once_across_files() -> None:
-    decoder = fastfit.Decoder(fit.FIELDS_READ)
+    decoder = fit_decode.Decoder(fit.FIELDS_READ)
     data = encode(("file_id", {"type": "activity", "manufacturer": "garmin"}),
                   *[("record", {"timestamp": START + i, "heart_rate": 140}) for i in range(5)])
     first = decoder.decode_member(data, 0, 0)
@@ -311,13 +332,22 @@ def test_definitions_compile_once_across_files() -> None:
 
 @given(st.binary(max_size=5000))
 def test_block_crc_equals_the_byte_loop(data: bytes) -> None:
-    assert fastfit.crc16(data) == fastfit._crc_loop(data)
+    assert fit_decode.crc16(data) == fit_decode._crc_loop(data)
 
 
-@pytest.mark.parametrize("size", [0, 1, 2047, 2048, 2049, 100_003])
+@pytest.mark.parametrize("size", [0, 1, 255, 256, 257, 2047, 2048, 2049, 100_003, 1_048_593])
 def test_block_crc_at_block_edges(size: int) -> None:
     data = random.Random(size).randbytes(size)
-    assert fastfit.crc16(data) == fastfit._crc_loop(data)
+    assert fit_decode.crc16(data) == fit_decode._crc_loop(data)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.binary(min_size=200, max_size=20_000))
+def test_block_crc_equals_fitparses(data: bytes) -> None:
+    """The CRC fitparse checks a file with, on what the lanes and their joins cover."""
+    from fitparse.records import Crc
+
+    assert fit_decode.crc16(data) == Crc.calculate(data)
 
 
 def test_invalid_values_are_fitparses() -> None:
@@ -326,7 +356,38 @@ def test_invalid_values_are_fitparses() -> None:
     from fitparse.records import BASE_TYPES
 
     for base in BASE_TYPES.values():
-        if base.name in fastfit.INVALID:
-            sentinel = fastfit.INVALID[base.name]
+        if base.name in fit_decode.INVALID:
+            sentinel = fit_decode.INVALID[base.name]
             assert base.parse(sentinel) is None, base.name
             assert base.parse(sentinel - 1 if sentinel else 1) is not None, base.name
+
+
+def test_corpus_records_come_as_columns(corpus: Path) -> None:
+    """The column path is the common one: on real files nearly every record is decoded by
+    numpy, developer fields (Connect IQ apps, Stryd) included. Records go one by one in
+    definitions with accumulated components, and in members with compressed timestamps (two
+    files of the corpus)."""
+    in_columns = one_by_one = files_one_by_one = 0
+    for _, data in corpus_fit_files(corpus):
+        items = list(fit.fit_messages(data))
+        tables = [i for i in items if isinstance(i, fit_decode.FitTable)]
+        messages = [i for i in items if isinstance(i, fit.FitMessage) and i.name == "record"]
+        in_columns += sum(t.count - len(t.rows) for t in tables)
+        one_by_one += sum(len(t.rows) for t in tables) + len(messages)
+        files_one_by_one += bool(messages)
+    assert files_one_by_one == 2
+    assert in_columns > 400_000 and one_by_one < 0.02 * in_columns
+
+
+def test_runs_of_records_cut_at_every_byte_near_the_end_decode_alike() -> None:
+    """A run of back-to-back records is taken as one slice: cut inside its last messages,
+    at its CRC, or with the header's data size pointing mid-run, both decoders stop alike."""
+    data = encode(("file_id", {"type": "activity", "manufacturer": "garmin"}),
+                  *[("record", {"timestamp": START + i, "heart_rate": 120 + i % 40,
+                                "distance": 3.1 * i}) for i in range(60)])
+    for cut in range(len(data) - 60, len(data) + 1):
+        compare(data[:cut])
+    for shrink in range(1, 40):
+        short = bytearray(data)
+        short[4:8] = struct.pack("<I", int.from_bytes(data[4:8], "little") - shrink)
+        compare(bytes(short))

@@ -1,29 +1,23 @@
-"""Runlog's own FIT decoder: the messages and fields the FIT reader uses, ~50x faster than
-fitparse, with the same values.
+"""FIT definition messages compiled for :mod:`.fit_decode`, once per layout.
 
 fitparse spends ~100 us on a record: an object per field, processors, a struct per field. Here
-each definition message is compiled once (and cached across files) into one
-:class:`struct.Struct` that unpacks exactly the fields the reader asks for and skips the rest,
-and a small Python function generated for that definition that turns the unpacked numbers
-into the reader's field dict: invalid values to None, subfields, components (speed and
-distance out of ``compressed_speed_distance``, ``enhanced_*`` out of their plain fields) and
-scale/offset. Field numbers, types, scales, offsets, subfields and components are fitparse's
-own profile objects, and every step copies what fitparse 1.2 does with them (see
-``fit._ReaderFitFile``), down to the order in which fields overwrite each other, so the two
-decoders agree value for value (``tests/test_fastfit.py`` holds them to it).
-
-A member (one FIT file of a chain) is decoded whole or not at all: when it holds something
-fitparse would stumble on in its own way (a timestamp that is no integer, an array where a
-component expects a number), :meth:`Decoder.decode_member` raises :class:`Unsupported` and the
-caller decodes that member with fitparse instead.
+each definition is compiled into one :class:`struct.Struct` that unpacks exactly the fields
+the reader asks for and skips the rest, and a small Python function generated for that
+definition that turns the unpacked numbers into the reader's field dict: invalid values to
+None, subfields, components (speed and distance out of ``compressed_speed_distance``,
+``enhanced_*`` out of their plain fields) and scale/offset. Where every needed field is a plain
+number, a numpy dtype over the message bytes decodes all messages of the definition into
+columns at once (:class:`ColumnPlan`), by the same steps. Field numbers, types, scales,
+offsets, subfields and components are fitparse's own profile objects, and every step copies
+what fitparse 1.2 does with them (see :mod:`.fit_fitparse`), down to the order in which fields
+overwrite each other, so the decoders agree value for value (``tests/test_fit_decode.py``).
 """
 
 from __future__ import annotations
 
 import struct
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -37,10 +31,12 @@ INVALID = {
     "uint32": 0xFFFFFFFF, "sint32": 0x7FFFFFFF, "uint64": 0xFFFFFFFFFFFFFFFF,
     "sint64": 0x7FFFFFFFFFFFFFFF, "uint8z": 0, "uint16z": 0, "uint32z": 0, "uint64z": 0,
 }
+
+
 _FLOATS = ("float32", "float64")
+
+
 TIMESTAMP = FIELD_TYPE_TIMESTAMP.name
-#: Compiled definitions kept across files: a device writes the same few dozen in every file.
-DEFINITION_CACHE_SIZE = 2048
 
 
 #: The key under which a message's developer fields are kept (raw), when the caller asks for
@@ -53,88 +49,6 @@ class Unsupported(Exception):
     """A member this decoder cannot decode exactly as fitparse does; the reason says why."""
 
 
-class FitMessage(NamedTuple):
-    """A decoded data message: its profile name (``unknown_233`` when unknown), its fields by
-    name (date_time values as raw FIT seconds), and the index of the chained FIT file it came
-    from. The fast decoder names only the fields its caller asked for; fitparse names all."""
-
-    name: str
-    fields: dict[str, Any]
-    member: int
-
-
-@dataclass(frozen=True, slots=True)
-class FitDamage:
-    """Something wrong at byte ``offset``; ``stopped`` when nothing after it was decoded."""
-
-    offset: int
-    reason: str
-    stopped: bool
-
-
-def truncated(offset: int) -> FitDamage:
-    return FitDamage(offset, f"truncated at byte {offset}", True)
-
-
-def unreadable(offset: int, why: object) -> FitDamage:
-    return FitDamage(offset, f"unreadable from byte {offset} ({why}): the rest left out", True)
-
-
-def _crc_table() -> tuple[int, ...]:
-    table = []
-    for byte in range(256):
-        crc = byte
-        for _ in range(8):
-            crc = (crc >> 1) ^ 0xA001 if crc & 1 else crc >> 1
-        table.append(crc)
-    return tuple(table)
-
-
-_CRC_TABLE = _crc_table()
-_CRC_TABLE_ARRAY = np.array(_CRC_TABLE, dtype=np.uint32)
-#: Bytes per block when the CRC runs over many blocks at once.
-CRC_BLOCK = 128
-
-
-def _crc_loop(data: bytes | memoryview, crc: int = 0) -> int:
-    table = _CRC_TABLE
-    for byte in data:
-        crc = (crc >> 8) ^ table[(crc ^ byte) & 0xFF]
-    return crc
-
-
-@lru_cache(maxsize=1)
-def _crc_skip_tables() -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """What CRC_BLOCK zero bytes make of a CRC, as two tables (low byte, high byte): the CRC
-    is linear, so skip(c) = low[c & 0xFF] ^ high[c >> 8]."""
-    zeros = bytes(CRC_BLOCK)
-    return (tuple(_crc_loop(zeros, b) for b in range(256)),
-            tuple(_crc_loop(zeros, b << 8) for b in range(256)))
-
-
-def crc16(data: bytes) -> int:
-    """The FIT CRC-16 (CRC-16/ARC) of ``data``.
-
-    Byte by byte in Python this is ~0.1 us a byte, more than decoding the messages takes; so
-    long inputs are cut into blocks whose CRCs numpy computes side by side, and the block
-    CRCs are chained: CRC(a + b) = skip(CRC(a), len(b)) ^ CRC(b) for a CRC without final xor.
-    """
-    blocks = len(data) // CRC_BLOCK
-    if blocks < 16:
-        return _crc_loop(data)
-    head = len(data) - blocks * CRC_BLOCK
-    crc = _crc_loop(memoryview(data)[:head])
-    columns = np.frombuffer(data, np.uint8, offset=head).reshape(blocks, CRC_BLOCK).T.copy()
-    state = np.zeros(blocks, dtype=np.uint32)
-    table = _CRC_TABLE_ARRAY
-    for column in columns:
-        state = (state >> 8) ^ table[(state ^ column) & 0xFF]
-    low, high = _crc_skip_tables()
-    for block_crc in state.tolist():
-        crc = low[crc & 0xFF] ^ high[crc >> 8] ^ block_crc
-    return crc
-
-
 def accumulate(value: int, total: int, bits: int) -> int:
     """A ``bits``-wide counter that rolled over, added onto the running ``total`` (FIT SDK)."""
     high = 1 << bits
@@ -145,11 +59,7 @@ def accumulate(value: int, total: int, bits: int) -> int:
     return out
 
 
-# ---------------------------------------------------------------------------------------
-# Compiled definitions
-
-
-class _Definition(NamedTuple):
+class Definition(NamedTuple):
     """One definition message, ready to decode its data messages (a tuple: the message loop
     unpacks it in one step)."""
 
@@ -169,6 +79,60 @@ class _Definition(NamedTuple):
     names_timestamp: bool
     #: accumulators (message number, field number) a definition of these fields resets
     resets: tuple[tuple[int, int], ...]
+    #: how its data messages decode into columns, when its name is among the tables and
+    #: every needed field is a plain number (see :class:`ColumnPlan`); None: one by one
+    columns: ColumnPlan | None = None
+
+
+class _Step(NamedTuple):
+    """One value a plain numeric field gives (itself, or one of its components): the field's
+    raw number, invalid when it equals ``invalid`` (NaN for floats), shifted and masked for
+    a component, then divided by ``scale`` and less ``offset``; ``values``: its enum names."""
+
+    name: str
+    shift: int
+    mask: int  # 0: the whole number
+    scale: float | None
+    offset: float | None
+    values: dict[Any, Any] | None
+
+
+@dataclass(frozen=True)
+class ColumnPlan:
+    """A definition's data messages as numpy reads them: ``dtype`` lays the needed fields at
+    their offsets in a message's bytes; each field's steps give its columns, in fitparse's
+    order (a later value of a name overwrites an earlier one, as in the field dict)."""
+
+    dtype: np.dtype[Any]
+    fields: tuple[tuple[str, int | None, tuple[_Step, ...]], ...]  # (dtype field, invalid, steps)
+    #: developer fields kept raw: (developer_data_index, field number, offset, size)
+    developer: tuple[tuple[int, int, int, int], ...] = ()
+    big_endian: bool = False
+
+    def decode(self, chunk: bytes, starts: np.ndarray, size: int
+               ) -> tuple[dict[str, np.ndarray], list[tuple[int, int, np.ndarray]]]:
+        """The columns of the messages whose bytes start at ``starts``, and each developer
+        field's bytes, a row a message: ``(developer_data_index, field number, bytes)``."""
+        messages = np.frombuffer(chunk, np.uint8)[starts[:, None] + np.arange(size)]
+        table = messages.view(self.dtype).reshape(len(starts))
+        out: dict[str, np.ndarray] = {}
+        for item, invalid, steps in self.fields:
+            raw = table[item]
+            bad = np.isnan(raw) if invalid is None else raw == invalid
+            if any(step.mask for step in steps):  # components: ints only
+                wide = raw.astype(np.uint64 if raw.dtype.kind == "u" else np.int64)
+            for step in steps:
+                bits = (wide >> step.shift) & step.mask if step.mask else raw
+                value = bits.astype(np.float64)
+                if step.scale:
+                    value /= step.scale
+                if step.offset:
+                    value -= step.offset
+                value[bad] = np.nan
+                out[step.name] = value
+        developer = [(index, number, messages[:, offset:offset + length].copy())
+                     for index, number, offset, length in self.developer]
+        return out, developer
 
 
 @dataclass(eq=False)
@@ -222,172 +186,92 @@ class _Source:
         self.lines.append("    " * depth + line)
 
 
-class Decoder:
-    """Decodes FIT members into the messages and fields named in ``wanted``
-    (message name -> field names; a field's subfields and components count as the field)."""
+def compile_definition(key: tuple[Any, ...], wanted_fields: Mapping[str, frozenset[str]],
+                       tables: frozenset[str]) -> Definition:
+    """One definition message (its cache key: see ``fit_decode._read_definition``) ready to
+    decode its data messages: the fields in ``wanted_fields`` for its message name, and a
+    column plan when that name is among ``tables``."""
+    mesg_num, big_endian, native, developer = key
+    mesg_type = MESSAGE_TYPES.get(mesg_num)
+    name = mesg_type.name if mesg_type else f"unknown_{mesg_num}"
+    wanted = wanted_fields.get(name, frozenset())
+    fields = []
+    for def_num, size, base_type_num in native:
+        base = BASE_TYPES.get(base_type_num, BASE_TYPE_BYTE)
+        if size % base.size:  # read as bytes, as later fitparse releases do
+            base = BASE_TYPE_BYTE
+        profile = mesg_type.fields.get(def_num) if mesg_type else None
+        fields.append(_FieldDef(def_num, size, base, profile))
+    # A definition restarts the accumulators of its fields' components (fitparse).
+    resets = tuple(
+        (mesg_num, c.def_num) for f in fields if f.profile is not None
+        for c in (f.profile.components or ()) if c.accumulate)
+    empty = [f"field {_name(f)} of size 0" for f in fields if f.size == 0]
+    empty += [f"field dev_{index}_{num} of size 0" for num, size, index in developer
+              if size == 0]
+    if empty:  # fitparse fails on the first data message of this definition
+        return Definition(name, 0, empty[0], None, None, (), False, resets)
 
-    def __init__(self, wanted: Mapping[str, Collection[str]]) -> None:
-        self.wanted = {message: frozenset(names) for message, names in wanted.items()}
-        self._compile = lru_cache(maxsize=DEFINITION_CACHE_SIZE)(self._compile_definition)
+    _check_like_fitparse(fields)
+    timestamps = [f for f in fields if f.def_num == FIELD_TYPE_TIMESTAMP.def_num]
+    for field in timestamps:
+        if field.shape != "int":
+            raise Unsupported(f"a timestamp field of type {field.base.name}[{field.count}]")
+    needed = [f for f in fields
+              if f.profile is not None and _is_needed(f.profile, wanted, mesg_type)]
+    # Fields that choose a subfield of a needed field or of a component's target.
+    references = set()
+    for field in needed:
+        targets = [mesg_type.fields.get(c.def_num) for c in _components(field.profile)]
+        for profile in (field.profile, *targets):
+            for sub in (profile.subfields or ()) if profile is not None else ():
+                references |= {ref.def_num for ref in sub.ref_fields}
 
-    # -- the message loop --------------------------------------------------------------------
-
-    def decode_member(self, chunk: bytes, base: int, member: int) -> list[FitMessage | FitDamage]:
-        """The messages of one member (header + data + CRC, as its header sizes it), ending
-        with a stopping FitDamage where fitparse would stop. ``base``: the member's offset in
-        the file, for damage offsets. Raises Unsupported."""
-        out: list[FitMessage | FitDamage] = []
-        header_size = chunk[0]
-        if 12 < header_size < 14:
-            out.append(unreadable(base, "Irregular File Header Size"))
-        elif len(chunk) < header_size:
-            out.append(truncated(base))
-        else:
-            try:
-                stop = self._messages(chunk, base, header_size, member, out)
-            except KeyError as exc:  # an accumulator no definition started: fitparse raises
-                raise Unsupported(f"component accumulator {exc} never started") from None
-            if stop is not None:
-                out.append(stop)
-        return out
-
-    def _messages(self, chunk: bytes, base: int, pos: int, member: int,
-                  out: list[FitMessage | FitDamage]) -> FitDamage | None:
-        """Append the data messages after the header (at ``pos``) to ``out``; return where
-        decoding stopped, if it did."""
-        end = len(chunk)
-        data_end = pos + int.from_bytes(chunk[4:8], "little")
-        local: list[_Definition | None] = [None] * 16
-        accumulators: dict[tuple[int, int], int] = {}
-        timestamp = 0
-        decoded_to = pos  # fitparse reports breaks after the last data message it yielded
-        append = out.append
-        new_tuple = tuple.__new__
-        compile_definition = self._compile
-        while pos < data_end:
-            if pos >= end:
-                return truncated(base + decoded_to)
-            header = chunk[pos]
-            if header & 0x80:  # compressed timestamp: 2-bit local number, 5-bit offset
-                number = (header >> 5) & 0x3
-                time_offset = header & 0x1F
-            elif header & 0x40:
-                parsed = _read_definition(chunk, pos, header)
-                if parsed is None:
-                    return truncated(base + decoded_to)
-                key, pos = parsed
-                definition = local[header & 0xF] = compile_definition(key)
-                for reset in definition.resets:
-                    accumulators[reset] = 0
-                continue
+    formats = [">" if big_endian else "<"]
+    items = 0
+    extracted = []
+    for field in fields:
+        if field in needed or field in timestamps or field.def_num in references:
+            field.first_item = items
+            extracted.append(field)
+            if field.shape == "string":
+                formats.append(f"{field.size}s")
+                items += 1
             else:
-                number = header & 0xF
-                time_offset = -1
-            definition = local[number]
-            if definition is None:
-                return unreadable(base + decoded_to, f"local message {number} not defined")
-            name, size, broken, unpack_from, build, timestamps, names_timestamp, _ = definition
-            if broken is not None:
-                return unreadable(base + decoded_to, broken)
-            start = pos + 1
-            pos = start + size
-            if pos > end:
-                return truncated(base + decoded_to)
-            values = unpack_from(chunk, start) if unpack_from is not None else ()
-            for item, invalid in timestamps:
-                if values[item] != invalid:
-                    timestamp = values[item]
-            fields = build(values, accumulators) if build is not None else {}
-            if time_offset >= 0:
-                timestamp = accumulate(time_offset, timestamp, 5)
-                if names_timestamp:
-                    fields[TIMESTAMP] = timestamp
-            # tuple.__new__ skips the NamedTuple's Python-level __new__: a third of the time
-            # a record takes here.
-            append(new_tuple(FitMessage, (name, fields, member)))
-            decoded_to = pos
-        if end - pos < 2:  # no room for the CRC that closes the member
-            return truncated(base + decoded_to)
-        return None
-
-    # -- compiling a definition ----------------------------------------------------------------
-
-    def _compile_definition(self, key: tuple[Any, ...]) -> _Definition:
-        mesg_num, big_endian, native, developer = key
-        mesg_type = MESSAGE_TYPES.get(mesg_num)
-        name = mesg_type.name if mesg_type else f"unknown_{mesg_num}"
-        wanted = self.wanted.get(name, frozenset())
-        fields = []
-        for def_num, size, base_type_num in native:
-            base = BASE_TYPES.get(base_type_num, BASE_TYPE_BYTE)
-            if size % base.size:  # read as bytes, as later fitparse releases do
-                base = BASE_TYPE_BYTE
-            profile = mesg_type.fields.get(def_num) if mesg_type else None
-            fields.append(_FieldDef(def_num, size, base, profile))
-        # A definition restarts the accumulators of its fields' components (fitparse).
-        resets = tuple(
-            (mesg_num, c.def_num) for f in fields if f.profile is not None
-            for c in (f.profile.components or ()) if c.accumulate)
-        empty = [f"field {_name(f)} of size 0" for f in fields if f.size == 0]
-        empty += [f"field dev_{index}_{num} of size 0" for num, size, index in developer
-                  if size == 0]
-        if empty:  # fitparse fails on the first data message of this definition
-            return _Definition(name, 0, empty[0], None, None, (), False, resets)
-
-        _check_like_fitparse(fields)
-        timestamps = [f for f in fields if f.def_num == FIELD_TYPE_TIMESTAMP.def_num]
-        for field in timestamps:
-            if field.shape != "int":
-                raise Unsupported(f"a timestamp field of type {field.base.name}[{field.count}]")
-        needed = [f for f in fields
-                  if f.profile is not None and _is_needed(f.profile, wanted, mesg_type)]
-        # Fields that choose a subfield of a needed field or of a component's target.
-        references = set()
-        for field in needed:
-            targets = [mesg_type.fields.get(c.def_num) for c in _components(field.profile)]
-            for profile in (field.profile, *targets):
-                for sub in (profile.subfields or ()) if profile is not None else ():
-                    references |= {ref.def_num for ref in sub.ref_fields}
-
-        formats = [">" if big_endian else "<"]
-        items = 0
-        extracted = []
-        for field in fields:
-            if field in needed or field in timestamps or field.def_num in references:
-                field.first_item = items
-                extracted.append(field)
-                if field.shape == "string":
-                    formats.append(f"{field.size}s")
-                    items += 1
-                else:
-                    formats.append(f"{field.count}{field.base.fmt}")
-                    items += field.count
-            else:
-                formats.append(f"{field.size}x")
-        keep_developer = bool(developer) and DEVELOPER_FIELDS in wanted
-        native_items = items
-        if keep_developer:
-            formats.extend(f"{size}s" for _, size, _ in developer)
-            items += len(developer)
+                formats.append(f"{field.count}{field.base.fmt}")
+                items += field.count
         else:
-            formats.extend(f"{size}x" for _, size, _ in developer)
-        layout = struct.Struct("".join(formats))
+            formats.append(f"{field.size}x")
+    keep_developer = bool(developer) and DEVELOPER_FIELDS in wanted
+    native_items = items
+    if keep_developer:
+        formats.extend(f"{size}s" for _, size, _ in developer)
+        items += len(developer)
+    else:
+        formats.extend(f"{size}x" for _, size, _ in developer)
+    layout = struct.Struct("".join(formats))
 
-        build = None
-        if needed:
-            build = _build_function(mesg_type, fields, extracted, needed, wanted)
-        if keep_developer:
-            build = _with_developer_fields(build, native_items, developer, big_endian)
-        return _Definition(
-            name=name,
-            size=layout.size,
-            broken=None,
-            unpack_from=layout.unpack_from if items else None,
-            build=build,
-            timestamps=tuple((f.first_item, INVALID[f.base.name]) for f in timestamps),
-            names_timestamp=FIELD_TYPE_TIMESTAMP.name in wanted,
-            resets=resets,
-        )
+    build = None
+    if needed:
+        build = _build_function(mesg_type, fields, extracted, needed, wanted)
+    if keep_developer:
+        build = _with_developer_fields(build, native_items, developer, big_endian)
+    columns = None
+    if name in tables:
+        columns = _column_plan(fields, developer if keep_developer else (), needed,
+                               [_plain_steps(mesg_type, f, wanted) for f in needed],
+                               big_endian, layout.size)
+    return Definition(
+        name=name,
+        size=layout.size,
+        broken=None,
+        unpack_from=layout.unpack_from if items else None,
+        build=build,
+        timestamps=tuple((f.first_item, INVALID[f.base.name]) for f in timestamps),
+        names_timestamp=FIELD_TYPE_TIMESTAMP.name in wanted,
+        resets=resets,
+        columns=columns,
+    )
 
 
 def _with_developer_fields(
@@ -407,34 +291,6 @@ def _with_developer_fields(
         return fields
 
     return build_all
-
-
-def _read_definition(chunk: bytes, pos: int, header: int
-                     ) -> tuple[tuple[Any, ...], int] | None:
-    """The cache key of the definition message at ``pos`` and the position after it; None
-    when the member ends inside it."""
-    end = len(chunk)
-    if pos + 6 > end:
-        return None
-    big_endian = chunk[pos + 2] != 0
-    mesg_num = int.from_bytes(chunk[pos + 3:pos + 5], "big" if big_endian else "little")
-    count = chunk[pos + 5]
-    start = pos + 6
-    stop = start + 3 * count
-    if stop > end:
-        return None
-    native = tuple(tuple(chunk[i:i + 3]) for i in range(start, stop, 3))
-    developer: tuple[tuple[int, ...], ...] = ()
-    if header & 0x20:
-        if stop + 1 > end:
-            return None
-        dev_count = chunk[stop]
-        start = stop + 1
-        stop = start + 3 * dev_count
-        if stop > end:
-            return None
-        developer = tuple(tuple(chunk[i:i + 3]) for i in range(start, stop, 3))
-    return (mesg_num, big_endian, native, developer), stop
 
 
 def _name(field: _FieldDef) -> str:
@@ -481,9 +337,10 @@ def _build_function(mesg_type: Any, fields: list[_FieldDef], extracted: list[_Fi
     items = sum(1 if f.shape == "string" else f.count for f in extracted)
     names = [f"i{n}" for n in range(items)]
     src.emit(f"{', '.join(names)}{',' if items == 1 else ''} = values")
-    entries = [_plain_entries(src, mesg_type, f, names, wanted) for f in fields if f in needed]
-    if all(e is not None for e in entries):
-        display = ", ".join(f"{key!r}: {value}" for e in entries for key, value in e or ())
+    steps = [_plain_steps(mesg_type, f, wanted) for f in needed]
+    if all(s is not None for s in steps):
+        entries = [_plain_entries(src, f, s or [], names) for f, s in zip(needed, steps)]
+        display = ", ".join(f"{key!r}: {value}" for e in entries for key, value in e)
         src.emit(f"return {{{display}}}")
     else:
         raw: dict[int, str] = {}  # id of a _FieldDef -> the variable holding its parsed value
@@ -503,13 +360,35 @@ def _build_function(mesg_type: Any, fields: list[_FieldDef], extracted: list[_Fi
     return namespace["build"]  # type: ignore[no-any-return]
 
 
-def _plain_entries(src: _Source, mesg_type: Any, field: _FieldDef, names: list[str],
-                   wanted: frozenset[str]) -> list[tuple[str, str]] | None:
-    """(name, expression) for each dict entry a plain numeric field makes, in fitparse's
-    order (its components' targets, then itself); None when the field needs statements."""
+def _plain_steps(mesg_type: Any, field: _FieldDef, wanted: frozenset[str]
+                 ) -> list[_Step] | None:
+    """The values a plain numeric field gives, in fitparse's order (its components'
+    targets, then itself); None when the field needs statements (subfields, accumulation,
+    bytes, arrays, text)."""
     profile = field.profile
     if field.shape not in ("int", "float") or profile.subfields:
         return None
+    steps = []
+    for component in profile.components or ():
+        target = mesg_type.fields[component.def_num]
+        if not any(f.name in wanted for f in _candidates(target)):
+            continue
+        if (component.accumulate or target.subfields or _enum_values(target)
+                or field.shape != "int"):
+            return None
+        steps.append(_Step(target.name, component.bit_offset, (1 << component.bits) - 1,
+                           component.scale, component.offset, None))
+    if profile.name in wanted:
+        values = _enum_values(profile)
+        if values and (profile.scale or profile.offset):
+            return None
+        steps.append(_Step(profile.name, 0, 0, profile.scale, profile.offset, values))
+    return steps
+
+
+def _plain_entries(src: _Source, field: _FieldDef, steps: list[_Step], names: list[str]
+                   ) -> list[tuple[str, str]]:
+    """(name, expression) for each dict entry of a plain numeric field's ``steps``."""
     item = names[field.first_item]
     if field.shape == "int":
         guard = f"None if {item} == {INVALID[field.base.name]} else "
@@ -518,25 +397,47 @@ def _plain_entries(src: _Source, mesg_type: Any, field: _FieldDef, names: list[s
     # Below 2**53 an integer divides exactly as its float does; 64-bit values go by float().
     number = item if field.base.size < 8 else f"float({item})"
     entries = []
-    for component in profile.components or ():
-        target = mesg_type.fields[component.def_num]
-        if not any(f.name in wanted for f in _candidates(target)):
-            continue
-        if (component.accumulate or target.subfields or _enum_values(target)
-                or field.shape != "int"):
-            return None
-        bits = f"({item} >> {component.bit_offset}) & {(1 << component.bits) - 1}"
-        entries.append((target.name, guard + _scale_code(component, f"({bits})", exact=True)))
-    if profile.name in wanted:
-        values = _enum_values(profile)
-        if values and (profile.scale or profile.offset):
-            return None
-        if values:
-            value = f"{src.const(values)}.get({item}, {item})"
+    for step in steps:
+        if step.mask:
+            bits = f"({item} >> {step.shift}) & {step.mask}"
+            value = _scale_code(step, f"({bits})", exact=True)
+        elif step.values:
+            value = f"{src.const(step.values)}.get({item}, {item})"
         else:
-            value = _scale_code(profile, number, exact=True)
-        entries.append((profile.name, guard + value))
+            value = _scale_code(step, number, exact=True)
+        entries.append((step.name, guard + value))
     return entries
+
+
+def _column_plan(fields: list[_FieldDef], developer: tuple[tuple[int, ...], ...],
+                 needed: list[_FieldDef],
+                 steps: list[list[_Step] | None], big_endian: bool, size: int
+                 ) -> ColumnPlan | None:
+    """How numpy decodes a definition's messages into columns: when every needed field is
+    a plain number without enum names; else None."""
+    if not needed or any(s is None or any(step.values for step in s) for s in steps):
+        return None
+    names, formats, offsets, plan = [], [], [], []
+    offset = 0
+    for field in fields:
+        if field in needed:
+            dtype = np.dtype((">" if big_endian else "<") + field.base.fmt)
+            if dtype.itemsize != field.size:
+                return None
+            item = f"f{len(names)}"
+            names.append(item)
+            formats.append(dtype)
+            offsets.append(offset)
+            invalid = None if field.shape == "float" else INVALID[field.base.name]
+            plan.append((item, invalid, tuple(steps[needed.index(field)] or ())))
+        offset += field.size
+    kept = []
+    for number, length, index in developer:  # after the native fields, in their order
+        kept.append((index, number, offset, length))
+        offset += length
+    layout = np.dtype({"names": names, "formats": formats, "offsets": offsets,
+                       "itemsize": size})
+    return ColumnPlan(layout, tuple(plan), tuple(kept), big_endian)
 
 
 def _parse_expression(field: _FieldDef, names: list[str], src: _Source) -> str:
@@ -676,6 +577,3 @@ def _component(component: Any, raw: Any, acc: dict[tuple[int, int], int],
     if component.accumulate and value is not None:
         value = acc[key] = accumulate(value, acc[key], component.bits)
     return _scale_offset(component, value)
-
-
-__all__ = ["Decoder", "FitDamage", "FitMessage", "Unsupported", "crc16"]
