@@ -85,7 +85,8 @@ BATCH_STORE_HELP = (f"Store folder: a cache of parsed files, safe to delete, a s
                     f"{shown_path(user_store_path())}).")
 
 
-class _Day(click.ParamType):
+# click 8.2+ types ParamType as generic, but click 8.1 (which runlog accepts) cannot subscript it.
+class _Day(click.ParamType):  # type: ignore[type-arg]
     """A day written YYYY-MM-DD; a real one (2026-11-31 is refused as not a real date)."""
 
     name = "YYYY-MM-DD"
@@ -412,7 +413,7 @@ def store_command(store_path: Path | None, clear_it: bool) -> None:
         raise click.ClickException(str(exc)) from exc
     where = "from $" + ENV_VAR if os.environ.get(ENV_VAR) and store_path is None else (
         "from --store" if store_path is not None else "the default")
-    if not info["exists"]:
+    if not info["exists"] or info["files"] is None or info["parses"] is None:
         click.echo(f"{path} ({where}): no store yet; the first import makes it")
         return
     click.echo(f"{path} ({where}): {plural(info['files'], 'file')} remembered, "

@@ -11,6 +11,7 @@ import difflib
 import re
 import sys
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from pathlib import Path
@@ -271,7 +272,7 @@ _SHOE_KEYS = {"name", "first_used", "retired", "initial_distance", "surfaces", "
 _INJURY_KEYS = {"date", "area", "days_off", "note"}
 
 
-def find_config(paths: list[str | Path]) -> Path | None:
+def find_config(paths: Sequence[str | Path]) -> Path | None:
     """``runlog.toml`` in the first analyzed folder that has one, else the working dir."""
     for raw in paths:
         path = Path(raw)

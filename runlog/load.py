@@ -17,7 +17,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
@@ -104,7 +104,7 @@ def load(
     timezone = settings.timezone or machine_timezone()
     options = ReadOptions(timezone=timezone, garmin_csv_units=settings.garmin_csv_units)
     owns_store = store is not None and not isinstance(store, Store)
-    db = Store(store) if owns_store else store  # type: ignore[arg-type]
+    db = store if store is None or isinstance(store, Store) else Store(store)
     try:
         found = discover(path_list)
         result = Loaded(activities=pd.DataFrame(), settings=settings,
@@ -112,7 +112,7 @@ def load(
                         ignored=found.ignored)
         by_source: dict[str, list[Activity]] = {}
         strava_rows: list[Activity] = []
-        reads = _read_all(found.items, options, db, result, jobs)  # type: ignore[arg-type]
+        reads = _read_all(found.items, options, db, result, jobs)
         writes: AbstractContextManager[None] = db.deferred() if db is not None else nullcontext()
         try:
             with writes:
@@ -192,7 +192,7 @@ def _athlete_from(paths: list[Path]) -> str | None:
 
 
 def _read_all(items: list[Item], options: ReadOptions, store: Store | None, result: Loaded,
-              jobs: int | None) -> Iterator[tuple[Item, list[Activity]]]:
+              jobs: int | None) -> Generator[tuple[Item, list[Activity]], None, None]:
     """Each item with its activities, in order: from the store when these bytes were parsed
     before (an unchanged file is not even read), else read and parsed, in a pool of
     processes when there are enough files for one to pay off."""
@@ -361,7 +361,8 @@ def _work_streamed(item: Item, options: ReadOptions) -> _Parsed:
             raise
 
     try:
-        parsed = stream_reader_for(item.kind)(chunks(), item.source, options)
+        parsed: list[Activity | ParseError] | ParseError = stream_reader_for(item.kind)(
+            chunks(), item.source, options)
     except ParseError as exc:
         if failed:  # the file itself could not be read
             return None, failed[0]

@@ -322,7 +322,8 @@ class Report:
     def next(self) -> dict[str, Any]:
         """What to do next: the longest run and the most for next week that raise no flag,
         and the shoes due (the report's "Next" section; JSON ``next``)."""
-        return self.figures.get("next", _NO_NEXT)
+        found: dict[str, Any] = self.figures.get("next", _NO_NEXT)
+        return found
 
     def render(self, fmt: str = "text") -> str:
         """The report as ``text``, ``markdown``, ``html`` (one self-contained page) or

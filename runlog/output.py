@@ -176,6 +176,7 @@ def to_table(frame: pd.DataFrame, units: str, metres_per_unit: float) -> str:
     lines = [header, "-" * len(header)]
     # the shoe a run counts against where it is known, else the one its file names
     assigned = "assigned_shoe" in frame.columns
+    row: Any  # a namedtuple pandas makes at run time: its fields hold whatever the cells do
     for row in frame.itertuples(index=False):
         shoe = row.assigned_shoe if assigned and isinstance(row.assigned_shoe, str) else row.shoe
         when = row.local_start

@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TypeVar
+from typing import TypedDict, TypeVar
 
 import platformdirs
 
@@ -65,18 +65,29 @@ def user_store_path() -> Path:
     return Path(platformdirs.user_data_dir("runlog", appauthor=False)) / "store.sqlite"
 
 
-def describe(path: str | os.PathLike[str]) -> dict[str, object]:
+class StoreInfo(TypedDict):
+    """What :func:`describe` finds; ``files`` and ``parses`` only where a store is."""
+
+    path: str
+    exists: bool
+    bytes: int
+    files: int | None
+    parses: int | None
+
+
+def describe(path: str | os.PathLike[str]) -> StoreInfo:
     """What is at a store's path, without creating anything: whether it exists, its size in
     bytes with its write-ahead log, and (when it is a store runlog reads) how many files and
     parses it holds."""
     where = Path(path)
     files = [where, Path(f"{where}-wal"), Path(f"{where}-shm")]
-    out: dict[str, object] = {"path": str(where), "exists": where.is_file(),
-                              "bytes": sum(f.stat().st_size for f in files if f.is_file()),
-                              "files": None, "parses": None}
+    out: StoreInfo = {"path": str(where), "exists": where.is_file(),
+                      "bytes": sum(f.stat().st_size for f in files if f.is_file()),
+                      "files": None, "parses": None}
     if where.is_file():
         with Store(where) as store:
-            out.update(store.counts())
+            counts = store.counts()
+            out["files"], out["parses"] = counts["files"], counts["parses"]
     return out
 
 
@@ -311,7 +322,7 @@ class Store:
                 "SELECT value FROM meta WHERE key='schema_version'").fetchone()
             version = row[0] if row else None
             if str(version) != str(SCHEMA_VERSION):
-                newer = str(version).isdigit() and int(version) > SCHEMA_VERSION
+                newer = str(version).isdigit() and int(str(version)) > SCHEMA_VERSION
                 advice = ("a newer runlog wrote it: upgrade runlog (pip install -U runlog) to "
                           "use it, or use another --store (it is only a cache of parsed files, "
                           "safe to delete)" if newer else _ADVICE)

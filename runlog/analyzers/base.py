@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from ..clock import machine_timezone
-from ..config import Settings
+from ..config import Settings, Thresholds
 from ..model import Flag
 
 
@@ -25,7 +25,7 @@ class Context:
     zone: ZoneInfo
 
     @property
-    def thresholds(self):  # type: ignore[no-untyped-def]
+    def thresholds(self) -> Thresholds:
         return self.settings.thresholds
 
     @property

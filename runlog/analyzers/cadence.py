@@ -33,6 +33,7 @@ def pooled(runs: pd.DataFrame, walking_spm: float = 0.0) -> tuple[np.ndarray, np
     (weighted by its moving time)."""
     values: list[float] = []
     weights: list[float] = []
+    row: Any  # a namedtuple pandas makes at run time: its fields hold whatever the cells do
     for row in runs.itertuples(index=False):
         hist = row.cadence_histogram
         if isinstance(hist, dict) and hist:

@@ -52,7 +52,7 @@ STRAIN_SOURCE = "Foster 1998, Med Sci Sports Exerc 30:1164"
 ACWR_CHRONIC_DAYS = 28
 #: Monotony never exceeds that of six equal runs and a rest day, 6 / sqrt(7) = 2.27
 #: (EVIDENCE.md: "never let one extra equal day multiply it").
-MONOTONY_CAP = 6 / np.sqrt(7)
+MONOTONY_CAP: float = 6 / np.sqrt(7)
 #: Foster strain is compared with at least this many earlier weeks of the athlete's own.
 STRAIN_MIN_WEEKS = 8
 

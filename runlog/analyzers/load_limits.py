@@ -92,7 +92,7 @@ def ramp_limit(t: Any, weeks: list[dict[str, Any]], k: int,
             or prev["distance_m"] < t.weekly_ramp_min_km * 1000:
         return None
     earlier = [w["distance_m"] for w in reference]
-    limit = max((1 + t.weekly_ramp) * prev["distance_m"],
+    limit: float = max((1 + t.weekly_ramp) * prev["distance_m"],
                 (1 + t.weekly_ramp) * float(np.mean(earlier)), *earlier)
     return max(limit * (1 + FLOAT_TOLERANCE),
                _building_back_limit(week["week_start"], comebacks, t.return_ratio))

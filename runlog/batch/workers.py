@@ -208,7 +208,8 @@ def _serve(connection: multiprocessing.connection.Connection) -> None:
             return
 
 
-def _process_context() -> multiprocessing.context.BaseContext:
+def _process_context() -> (multiprocessing.context.ForkContext
+                           | multiprocessing.context.SpawnContext):
     """fork where it is safe, else spawn. A forked worker starts at once with runlog already
     imported (spawn imports pandas and matplotlib again in each, about 2 s); but a fork of a
     process with other threads (a Dask client, a notebook kernel) can inherit a held lock and
@@ -222,14 +223,15 @@ def on_dask(work: list[Job], address: str, tick: Callable[[int, int], None]
              ) -> list[Outcome]:
     try:
         from dask.distributed import Client
-        from distributed.comm import resolve_address
+        from distributed.comm.addressing import resolve_address
     except ImportError:
         raise RunlogError("--scheduler needs Dask's distributed scheduler, which is not "
                           "installed: pip install 'runlog[dask]'") from None
     try:
         # checked first: a Client that fails on a malformed address prints a traceback later
         resolve_address(address)
-        client = Client(address, set_as_default=False)
+        # distributed leaves Client.__init__ without annotations
+        client = Client(address, set_as_default=False)  # type: ignore[no-untyped-call]
     except (OSError, TimeoutError, ValueError) as exc:
         raise RunlogError(f"cannot reach the Dask scheduler at {address}: {exc}") from exc
     with client:

@@ -90,8 +90,8 @@ def _activities(scanner: Scanner, source: str, options: ReadOptions
     workouts = scanner.workouts
     out: list[Activity | ParseError] = list(scanner.problems)
     if not workouts:
-        if out:  # every workout was left out: the file as a whole is not read
-            raise out[0]
+        if scanner.problems:  # every workout was left out: the file as a whole is not read
+            raise scanner.problems[0]
         raise NotAnActivity("an Apple Health export with no workouts", source)
     records = None
     if any(w.activity.sport in streams.FOOT_SPORTS and not w.steps for w in workouts):
@@ -143,8 +143,8 @@ def one_per_session(workouts: list[Workout]) -> list[Workout]:
 def _same_session(a: Workout, b: Workout) -> bool:
     if a.activity.sport != b.activity.sport or a.source_name == b.source_name:
         return False
-    if None in (a.activity.start_time, b.activity.start_time, a.end_time, b.end_time):
+    start_a, start_b = a.activity.start_time, b.activity.start_time
+    if start_a is None or start_b is None or a.end_time is None or b.end_time is None:
         return False
     close = pd.Timedelta(seconds=SAME_SESSION_S)
-    return (abs(a.activity.start_time - b.activity.start_time) <= close  # type: ignore[operator]
-            and abs(a.end_time - b.end_time) <= close)  # type: ignore[operator]
+    return abs(start_a - start_b) <= close and abs(a.end_time - b.end_time) <= close

@@ -27,6 +27,14 @@ _STEP_LINE = re.compile(
     rb'(?: creationDate="[^"]*")? startDate="([^"]*)" endDate="([^"]*)" value="([^"]*)"')
 
 
+def _utc_second(when: pd.Timestamp) -> np.datetime64:
+    """``when`` as naive UTC datetime64[s], the records' resolution."""
+    # numpy's stubs lack datetime64(datetime64, unit), which numpy takes.
+    utc = when.tz_convert(None).to_datetime64()
+    second: np.datetime64 = np.datetime64(utc, "s")  # type: ignore[call-overload]
+    return second
+
+
 class StepRecords:
     """The Watch's step-count records: start and end (naive UTC, datetime64[s]) and steps,
     in order of start."""
@@ -39,8 +47,8 @@ class StepRecords:
     def overlapping(self, start: pd.Timestamp, end: pd.Timestamp) -> float | None:
         """Steps counted within [start, end], each record prorated by its overlap; None
         when no record overlaps."""
-        lo = np.datetime64(start.tz_convert(None).to_datetime64(), "s")
-        hi = np.datetime64(end.tz_convert(None).to_datetime64(), "s")
+        lo = _utc_second(start)
+        hi = _utc_second(end)
         first = np.searchsorted(self.start, lo - self.longest, "left")
         last = np.searchsorted(self.start, hi, "right")
         starts, ends = self.start[first:last], self.end[first:last]
@@ -142,7 +150,7 @@ def _utc_seconds(texts: list[bytes]) -> np.ndarray:
             for i in rows:
                 when = apple_time(texts[i].decode("ascii", "replace"))
                 if when is not None:
-                    out[i] = np.datetime64(when.tz_convert(None).to_datetime64(), "s")
+                    out[i] = _utc_second(when)
             continue
         out[rows] = wall - np.timedelta64(minutes, "m")
     return out

@@ -230,8 +230,9 @@ def _distance(act: Activity, attrs: dict[str, str], statistics: dict[str, dict[s
         # No workout-level figure: each WorkoutActivity (an interval step) holds its part.
         parts = [_metres(finite_number(s[name].get("sum")), s[name].get("unit"))
                  for s in inner if name in s]
-        if parts and all(p is not None for p in parts) and sum(parts):  # type: ignore[misc]
-            act.distance_m = float(sum(parts))  # type: ignore[arg-type]
+        numbers = [p for p in parts if p is not None]
+        if parts and len(numbers) == len(parts) and sum(numbers):
+            act.distance_m = float(sum(numbers))
             short = name.removeprefix("HKQuantityTypeIdentifier")
             act.distance_source = (f"apple WorkoutActivity {short} (sum of {len(parts)})"
                                    if len(parts) > 1 else f"apple WorkoutActivity {short}")

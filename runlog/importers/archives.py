@@ -22,7 +22,7 @@ import stat
 import threading
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import IO
@@ -220,7 +220,7 @@ def _is_junk(name: str) -> bool:
     return name.startswith("__MACOSX/") or base.startswith(("._", "."))
 
 
-def discover(paths: list[str | os.PathLike[str]], *,
+def discover(paths: Sequence[str | os.PathLike[str]], *,
              max_bytes: int = MAX_DECOMPRESSED_BYTES) -> Discovery:
     """Every readable file under ``paths``, in a stable order, with problems for the rest.
 

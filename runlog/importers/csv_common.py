@@ -98,7 +98,7 @@ def _pick_delimiter(text: str) -> str:
             rows = list(islice(_reader(text, delimiter), 10))
         except csv.Error:
             continue
-        header = next((r for r in rows if _is_header(r)), [])
+        header: list[str] = next((r for r in rows if _is_header(r)), [])
         if len(header) > best_cells:
             best, best_cells = delimiter, len(header)
     return best

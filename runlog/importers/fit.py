@@ -266,10 +266,11 @@ def _file_activities(fit: FitFile, source: str, *, cut_short: bool) -> list[Acti
             session_distance = open_session(
                 act, session, raw_times[mine], span,
                 fit.activity if last and len(sessions) == 1 else None)
-            fragment = bool(cut_short and span is not None and act.elapsed_time_s
-                            and span < MIN_RECORD_COVERAGE * act.elapsed_time_s)
-            if fragment:
-                act.note(f"records cover only {span / act.elapsed_time_s:.0%} of the session")
+            fragment = False
+            if cut_short and span is not None and act.elapsed_time_s:
+                fragment = bool(span < MIN_RECORD_COVERAGE * act.elapsed_time_s)
+                if fragment:
+                    act.note(f"records cover only {span / act.elapsed_time_s:.0%} of the session")
             fill_from_records(act, samples[mine].reset_index(drop=True), cadence_field, session,
                   fragment=fragment)
             if session_distance is not None and (act.distance_m or 0.0) < session_distance:

@@ -58,7 +58,8 @@ class FitTable(NamedTuple):
     name: str
     columns: dict[str, np.ndarray]
     rows: list[tuple[int, dict[str, Any]]]
-    count: int
+    # Shadows tuple.count() on purpose: the field is the table's size, and a public name.
+    count: int  # type: ignore[assignment]
     member: int
     developer: tuple[TableDeveloperField, ...] = ()
 
@@ -144,7 +145,8 @@ def _crc_skip_tables(length: int) -> tuple[np.ndarray, np.ndarray]:
 
     def twice(crc: np.ndarray) -> np.ndarray:
         crc = low[crc & 0xFF] ^ high[crc >> 8]
-        return low[crc & 0xFF] ^ high[crc >> 8]
+        skipped: np.ndarray = low[crc & 0xFF] ^ high[crc >> 8]
+        return skipped
 
     return twice(states), twice(states << 8)
 
@@ -248,8 +250,8 @@ class Decoder:
                     stop = truncated(base + decoded_to)
                     break
                 key, pos = parsed
-                definition = local[header & 0xF] = compile_definition(key)
-                for reset in definition.resets:
+                compiled = local[header & 0xF] = compile_definition(key)
+                for reset in compiled.resets:
                     accumulators[reset] = 0
                 continue
             else:

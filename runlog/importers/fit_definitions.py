@@ -147,7 +147,8 @@ class _FieldDef:
 
     @property
     def count(self) -> int:
-        return self.size // self.base.size
+        items: int = self.size // self.base.size
+        return items
 
     @property
     def shape(self) -> str:
@@ -357,7 +358,8 @@ def _build_function(mesg_type: Any, fields: list[_FieldDef], extracted: list[_Fi
                                  "_scale_offset": _scale_offset, "_component": _component,
                                  **src.constants}
     exec(compile(code, f"<FIT definition {mesg_type.name}>", "exec"), namespace)
-    return namespace["build"]  # type: ignore[no-any-return]
+    build: Callable[..., Any] = namespace["build"]  # what exec() made of ``code``
+    return build
 
 
 def _plain_steps(mesg_type: Any, field: _FieldDef, wanted: frozenset[str]
@@ -417,7 +419,10 @@ def _column_plan(fields: list[_FieldDef], developer: tuple[tuple[int, ...], ...]
     a plain number without enum names; else None."""
     if not needed or any(s is None or any(step.values for step in s) for s in steps):
         return None
-    names, formats, offsets, plan = [], [], [], []
+    names: list[str] = []
+    formats: list[np.dtype[Any]] = []
+    offsets: list[int] = []
+    plan: list[tuple[str, int | None, tuple[_Step, ...]]] = []
     offset = 0
     for field in fields:
         if field in needed:

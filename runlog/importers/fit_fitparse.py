@@ -32,7 +32,7 @@ from .fit_decode import FitDamage, FitMessage
 DECODE_ERRORS = (FitParseError, struct.error, KeyError, IndexError, TypeError, ValueError)
 
 
-class ReaderFitFile(fitparse.FitFile):
+class ReaderFitFile(fitparse.FitFile):  # type: ignore[misc]  # fitparse has no type hints
     """fitparse 1.2 with a quicker data path, and definitions that survive two quirks.
 
     * Data messages are unpacked with one struct per definition into a plain dict of native

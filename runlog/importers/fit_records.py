@@ -123,7 +123,7 @@ class _DeveloperField:
             return np.full(len(raw), np.nan)
         dtype = np.dtype((">" if big_endian else "<") + self.base.fmt)
         numbers = np.ascontiguousarray(raw[:, :size]).view(dtype).reshape(len(raw))
-        value = numbers.astype(np.float64)
+        value: np.ndarray = numbers.astype(np.float64)
         if self.base.name in fit_decode.INVALID:
             value[numbers == fit_decode.INVALID[self.base.name]] = np.nan
         if self.scale:

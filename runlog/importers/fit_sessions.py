@@ -94,8 +94,8 @@ def assign_records(raw_times: np.ndarray, sessions: list[dict[str, Any]],
     ends = []
     for number, (session, start) in enumerate(zip(sessions, starts)):
         # Elapsed time can be bogusly shorter than the timer time; the longer one holds.
-        lengths = [as_number(session.get(k)) for k in ("total_elapsed_time", "total_timer_time")]
-        lengths = [length for length in lengths if length is not None]
+        found = [as_number(session.get(k)) for k in ("total_elapsed_time", "total_timer_time")]
+        lengths = [length for length in found if length is not None]
         if start is None or not lengths:
             ends.append(np.inf)
             continue
@@ -133,10 +133,10 @@ def repair_clock_jumps(samples: pd.DataFrame, raw_times: np.ndarray,
     records after it are shifted back to follow on at the recording's usual interval.
     Returns the raw times (repaired) and the note, or None; the samples' times are set.
     """
-    lengths = []
+    lengths: list[float] = []
     for session in sessions:
-        values = [as_number(session.get(k)) for k in ("total_elapsed_time", "total_timer_time")]
-        values = [v for v in values if v is not None and v > 0]
+        found = [as_number(session.get(k)) for k in ("total_elapsed_time", "total_timer_time")]
+        values = [v for v in found if v is not None and v > 0]
         if not values:
             return raw_times, None
         lengths.append(max(values))

@@ -248,7 +248,7 @@ def _attach_extensions(gpx: gpxpy.gpx.GPX, doc: xmltools.XmlDocument) -> None:
     trks = [e for e in doc.root if e.tag == tags["trk"]]
     if len(trks) != len(gpx.tracks):
         return
-    pairs = []
+    pairs: list[tuple[Element, gpxpy.gpx.GPXTrackPoint]] = []
     for trk, track in zip(trks, gpx.tracks):
         segs = [e for e in trk if e.tag == tags["trkseg"]]
         if len(segs) != len(track.segments):
@@ -908,15 +908,17 @@ def _floats(values: list[bytes | None], *, strict: bool = False) -> np.ndarray:
 
 def _outings(tracks: list[_Track]) -> list[list[_Track]]:
     """Timed tracks grouped into activities: a gap over two hours starts a new one."""
-    ordered = sorted(tracks, key=lambda t: t.first)
+    # A timed track has both times; the filter drops nothing, it gives them their type.
+    spans = sorted(((t.first, t.last, t) for t in tracks
+                    if t.first is not None and t.last is not None), key=lambda s: s[0])
     groups: list[list[_Track]] = []
     group_end: pd.Timestamp | None = None
-    for track in ordered:
-        if group_end is None or track.first - group_end > SEPARATE_ACTIVITY_GAP:
+    for first, last, track in spans:
+        if group_end is None or first - group_end > SEPARATE_ACTIVITY_GAP:
             groups.append([])
-            group_end = track.last
+            group_end = last
         groups[-1].append(track)
-        group_end = max(group_end, track.last)
+        group_end = max(group_end, last)
     return groups
 
 

@@ -114,7 +114,7 @@ def _read(data: bytes, source: str, options: ReadOptions) -> list[Activity | Par
             act.note(f"exercise {index + 1} of {len(exercises)} in the session")
         out.append(act)
     if not any(isinstance(a, Activity) for a in out):
-        raise out[0]  # type: ignore[misc]
+        raise next(a for a in out if isinstance(a, ParseError))  # the first: all are
     return out
 
 
@@ -130,6 +130,11 @@ def _number(value: object) -> float | None:
     except ValueError:
         return None
     return number if math.isfinite(number) else None
+
+
+def _block(value: object) -> dict[str, Any]:
+    """A JSON object of the export, or an empty one where it holds anything else."""
+    return value if isinstance(value, dict) else {}
 
 
 def _positive(value: object) -> float | None:
@@ -245,8 +250,8 @@ def _new_exercise(doc: dict[str, Any], exercise: dict[str, Any], source: str,
     sport = exercise.get("sport") or doc.get("sport")
     _sport_from_id(act, sport.get("id") if isinstance(sport, dict) else sport)
     act.name = doc.get("name") if isinstance(doc.get("name"), str) else None
-    product = doc.get("product") if isinstance(doc.get("product"), dict) else {}
-    application = doc.get("application") if isinstance(doc.get("application"), dict) else {}
+    product = _block(doc.get("product"))
+    application = _block(doc.get("application"))
     act.device = product.get("modelName") or application.get("name") or "Polar"
     clock = _Clock(_offset(exercise.get("timezoneOffsetMinutes"),
                            doc.get("timezoneOffsetMinutes")), options)
@@ -339,9 +344,9 @@ def _old_exercise(doc: dict[str, Any], exercise: dict[str, Any], source: str,
     duration = _duration_s(exercise.get("duration") or doc.get("duration"))
     if duration:
         act.moving_time_s = act.timer_time_s = duration
-    heart = exercise.get("heartRate") if isinstance(exercise.get("heartRate"), dict) else {}
+    heart = _block(exercise.get("heartRate"))
     act.avg_hr = _positive(heart.get("avg")) or _positive(doc.get("averageHeartRate"))
-    cadence_block = exercise.get("cadence") if isinstance(exercise.get("cadence"), dict) else {}
+    cadence_block = _block(exercise.get("cadence"))
     distance = _positive(exercise.get("distance", doc.get("distance")))
     samples = _old_samples(exercise, clock)
     return _finish(act, samples, _positive(cadence_block.get("avg")), distance)

@@ -9,7 +9,9 @@ typed numpy arrays and the conversions it must match sit together.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -24,7 +26,8 @@ SAMPLE_COLUMNS = ("time", "lat", "lon", "altitude_m", "distance_m", "speed_mps",
 SEGMENT = "segment"
 
 
-def make_samples(rows: dict[str, list] | pd.DataFrame) -> pd.DataFrame:
+def make_samples(rows: Mapping[str, Sequence[Any] | np.ndarray] | pd.DataFrame
+                 ) -> pd.DataFrame:
     """A samples frame with every column of :data:`SAMPLE_COLUMNS` (and :data:`SEGMENT` when
     given), typed."""
     fast = _typed_samples(rows)
@@ -127,9 +130,11 @@ def seconds_since_first(values: np.ndarray) -> np.ndarray:
             delta = raw - raw[0]
             whole, part = np.divmod(delta, ticks)
             if not part.any():
-                return whole.astype("float64")
+                as_float: np.ndarray = whole.astype("float64")
+                return as_float
     series = pd.Series(values)
-    return (series - series.iloc[0]).dt.total_seconds().to_numpy(dtype="float64")
+    since: np.ndarray = (series - series.iloc[0]).dt.total_seconds().to_numpy(dtype="float64")
+    return since
 
 
 @dataclass
@@ -157,6 +162,6 @@ class Columns:
                    segment=samples[SEGMENT].to_numpy() if SEGMENT in samples else None)
 
     def take(self, rows: np.ndarray) -> Columns:
-        return Columns(*(None if column is None else column[rows] for column in (
-            self.when, self.lat, self.lon, self.altitude_m, self.distance_m, self.speed_mps,
-            self.heart_rate, self.cadence, self.segment)))
+        return Columns(self.when[rows], self.lat[rows], self.lon[rows], self.altitude_m[rows],
+                       self.distance_m[rows], self.speed_mps[rows], self.heart_rate[rows],
+                       self.cadence[rows], None if self.segment is None else self.segment[rows])

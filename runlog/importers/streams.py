@@ -14,12 +14,13 @@ The frame itself is built in :mod:`.samples`; readers reach it through this modu
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import overload
 
 import numpy as np
 import pandas as pd
 
 from ..model import Activity
-from ..stats import weighted_median
+from ..stats import weighted_median as weighted_median
 from .samples import SAMPLE_COLUMNS as SAMPLE_COLUMNS
 from .samples import SEGMENT as SEGMENT
 from .samples import Columns, seconds_since_first, segment_breaks
@@ -75,11 +76,18 @@ class SampleSummary:
     notes: list[str] = field(default_factory=list)
 
 
-def haversine_m(lat1, lon1, lat2, lon2):  # type: ignore[no-untyped-def]
+@overload
+def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float: ...
+@overload
+def haversine_m(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray
+                ) -> np.ndarray: ...
+def haversine_m(lat1: float | np.ndarray, lon1: float | np.ndarray, lat2: float | np.ndarray,
+                lon2: float | np.ndarray) -> float | np.ndarray:
     lat1, lon1, lat2, lon2 = map(np.radians, (lat1, lon1, lat2, lon2))
     a = (np.sin((lat2 - lat1) / 2) ** 2
          + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2)
-    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+    metres: float | np.ndarray = 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+    return metres
 
 
 def _steps(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
@@ -91,7 +99,8 @@ def _steps(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
         cos = np.cos(lat)
         a = (np.sin((lat[1:] - lat[:-1]) / 2) ** 2
              + cos[:-1] * cos[1:] * np.sin((lon[1:] - lon[:-1]) / 2) ** 2)
-    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+    steps: np.ndarray = 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+    return steps
 
 
 def _track_distance(lat: np.ndarray, lon: np.ndarray, seg: np.ndarray | None,
@@ -108,7 +117,8 @@ def _track_distance(lat: np.ndarray, lon: np.ndarray, seg: np.ndarray | None,
     keep = np.ones(len(lat), dtype=bool)
     dropped = 0
     # The steps between the points kept, once measured: the same as measuring them again.
-    steps = every_step = _steps(lat, lon)
+    every_step = _steps(lat, lon)
+    steps: np.ndarray | None = every_step
     for _ in range(5):
         idx = np.flatnonzero(keep)
         if len(idx) < 2:

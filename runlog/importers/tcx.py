@@ -501,10 +501,8 @@ def _fill_from_laps(act: Activity, laps: list[_Lap], lap_distance: float | None)
         # Laps that all say 0 m, and trackpoints without a distance or a position either.
         act.distance_m = lap_distance
         act.distance_source = "laps"
-    timed_laps = [lap for lap in laps if lap.start is not None and lap.total_time_s is not None]
-    if act.elapsed_time_s is None and timed_laps:
-        end = max(lap.start + pd.Timedelta(seconds=lap.total_time_s) for lap in timed_laps)
-        act.elapsed_time_s = float((end - min(lap.start for lap in timed_laps)).total_seconds())
+    if act.elapsed_time_s is None:
+        act.elapsed_time_s = _laps_span_s(laps)
     # Without any distance (a pool swim without laps, a trainer ride) "not moving" only means
     # "not measured": the lap timer is the better guess.
     unmeasured = act.moving_time_s is None or (act.moving_time_s == 0 and not act.distance_m)
@@ -521,11 +519,12 @@ def _fill_from_laps(act: Activity, laps: list[_Lap], lap_distance: float | None)
 
 def _laps_span_s(laps: list[_Lap]) -> float | None:
     """Seconds from the first lap's start to the last lap's end, by their own times."""
-    timed = [lap for lap in laps if lap.start is not None and lap.total_time_s is not None]
+    timed = [(lap.start, lap.total_time_s) for lap in laps
+             if lap.start is not None and lap.total_time_s is not None]
     if not timed:
         return None
-    end = max(lap.start + pd.Timedelta(seconds=lap.total_time_s) for lap in timed)
-    return float((end - min(lap.start for lap in timed)).total_seconds())
+    end = max(start + pd.Timedelta(seconds=length) for start, length in timed)
+    return float((end - min(start for start, _ in timed)).total_seconds())
 
 
 def _reconcile(act: Activity, laps: list[_Lap], points: streams.SampleSummary) -> None:
@@ -577,8 +576,9 @@ def _lap_cadence(act: Activity, laps: list[_Lap]) -> None:
         return
     raw = np.array([lap.cadence for lap in timed], dtype="float64")
     seconds = np.array([lap.total_time_s for lap in timed], dtype="float64")
-    speed = np.array([np.nan if lap.distance_m is None else lap.distance_m / lap.total_time_s
-                      for lap in timed], dtype="float64")
+    # float64 division, as Python's: the same speeds
+    speed = np.array([np.nan if lap.distance_m is None else lap.distance_m
+                      for lap in timed], dtype="float64") / seconds
     per_foot, how = streams.judge_per_foot(raw, np.ones(len(raw), dtype=bool), seconds,
                                            speed if np.isfinite(speed).any() else None,
                                            act.sport)

@@ -446,7 +446,7 @@ def split_whole(body: bytes, patterns: Iterable[re.Pattern[bytes]]) -> Split | N
     whitespace; None when none reads it whole."""
     for pattern in patterns:
         parts = pattern.split(body)
-        if not b"".join(parts[::pattern.groups + 1]).strip(b" \t\n"):  # type: ignore[arg-type]
+        if not b"".join(parts[::pattern.groups + 1]).strip(b" \t\n"):
             return Split(pattern, parts)
     return None
 

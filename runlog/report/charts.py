@@ -50,7 +50,9 @@ class Chart(NamedTuple):
 
 def _measure(fig: Figure) -> tuple[float, float]:
     """The smallest visible text in ``fig`` (points) and its width (points)."""
-    sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_visible() and t.get_text()]
+    # Text.get_fontsize() is typed float | str, but Text keeps its size in points.
+    sizes = [float(t.get_fontsize()) for t in fig.findobj(Text)
+             if t.get_visible() and t.get_text()]
     return (min(sizes) if sizes else 0.0), fig.get_figwidth() * 72.0
 
 
