@@ -5,9 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from runlog.importers.streams import haversine_m, make_samples, summarize
-from runlog.stats import weighted_median
+from runlog.stats import stable_order, weighted_median
 
 METRES_PER_DEG_LAT = 2 * np.pi * 6_371_008.8 / 360
 
@@ -98,3 +100,26 @@ def test_empty_and_untimed_samples_do_not_crash() -> None:
     summary = summarize(untimed, "running")
     assert summary.track_distance_m == pytest.approx(889.6, rel=1e-3)
     assert summary.moving_s is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(
+    st.integers(0, 511).map(float),
+    st.integers(0, 65535).map(lambda n: n / 128.0),
+    st.sampled_from([-0.0, 0.0, -1.0, 512.0, 0.3, float("nan"), float("inf"), 1e-300])),
+    min_size=0, max_size=300))
+def test_stable_order_is_numpys_stable_argsort(values: list[float]) -> None:
+    """The radix path for cadences (multiples of 1/128) and the float path give numpy's own
+    stable order, ties and NaN included."""
+    array = np.array(values, dtype=np.float64)
+    np.testing.assert_array_equal(stable_order(array), np.argsort(array, kind="stable"))
+
+
+def test_an_hour_of_fractional_cadence_sorts_as_numpy_sorts_it() -> None:
+    rng = np.random.default_rng(7)
+    cadence = rng.integers(78, 96, 3600) + rng.integers(0, 128, 3600) / 128.0
+    np.testing.assert_array_equal(stable_order(cadence), np.argsort(cadence, kind="stable"))
+    weights = rng.uniform(0.5, 2.0, 3600)
+    order = np.argsort(cadence, kind="stable")
+    cum = np.cumsum(weights[order])
+    assert weighted_median(cadence, weights) == cadence[order][np.searchsorted(cum, cum[-1] / 2)]
