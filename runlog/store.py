@@ -17,6 +17,9 @@ that says what is wrong and what to do: the store is only a cache of parsed file
 delete, but a file that is not a runlog store (a photo given as ``--store``) is never called
 one. A store this process may not write is opened read-only: it serves what it holds, and
 parses it lacks are not stored (:attr:`Store.read_only`, :attr:`Store.unsaved`).
+
+Where the store is by default (:func:`default_path`) is said in locations.py, which the
+command's help reads without importing SQLite and the model; the names stay importable here.
 """
 
 from __future__ import annotations
@@ -32,13 +35,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TypedDict, TypeVar
 
-import platformdirs
-
 from .errors import NotAnActivity, ParseError, StoreError, UnsupportedFormat
+from .locations import ENV_VAR as ENV_VAR
+from .locations import default_path as default_path
+from .locations import shown_path as shown_path
+from .locations import user_store_path as user_store_path
 from .model import Activity
 
 SCHEMA_VERSION = 1
-ENV_VAR = "RUNLOG_STORE"
 #: How long a writer waits for another process's transaction to end.
 BUSY_TIMEOUT_S = 60.0
 _TABLES = ("meta", "files", "parses")
@@ -48,21 +52,6 @@ _ADVICE = ("it is only a cache of parsed files, safe to delete (nothing of yours
 _SQLITE_NOTADB = 26  # SQLITE_NOTADB: the file is not a database
 T = TypeVar("T")
 _REFUSALS = {cls.__name__: cls for cls in (ParseError, NotAnActivity, UnsupportedFormat)}
-
-
-def default_path() -> Path:
-    """``$RUNLOG_STORE``, else the user data folder that platformdirs names."""
-    env = os.environ.get(ENV_VAR)
-    if env:
-        return Path(env)
-    return user_store_path()
-
-
-def user_store_path() -> Path:
-    """The store in the user data folder (``~/.local/share/runlog/store.sqlite`` on Linux,
-    ``~/Library/Application Support/runlog/store.sqlite`` on macOS,
-    ``%LOCALAPPDATA%\\runlog\\store.sqlite`` on Windows)."""
-    return Path(platformdirs.user_data_dir("runlog", appauthor=False)) / "store.sqlite"
 
 
 class StoreInfo(TypedDict):
@@ -104,14 +93,6 @@ def clear(path: str | os.PathLike[str]) -> int:
             freed += file.stat().st_size
             file.unlink()
     return freed
-
-
-def shown_path(path: Path) -> str:
-    """``path`` with the home folder written ``~``, for help text."""
-    try:
-        return str(Path("~") / path.relative_to(Path.home()))
-    except ValueError:
-        return str(path)
 
 
 def _is_sqlite(path: Path) -> bool:
