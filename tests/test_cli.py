@@ -115,6 +115,38 @@ def test_real_subprocess(tmp_path: Path, folder: Path) -> None:
     assert "Traceback" not in bad.stderr
 
 
+#: What --help, --version and usage errors must not import: the data stack and the readers
+#: take a good part of a second to load, and a user asking for help waits for all of it.
+HEAVY_MODULES = ("pandas", "numpy", "matplotlib", "fitparse", "gpxpy", "runlog.importers",
+                 "runlog.analyzers", "runlog.report", "runlog.store", "runlog.load",
+                 "runlog.batch")
+
+
+@pytest.mark.parametrize(("args", "exit_code"), [
+    (["--help"], 0),
+    (["--version"], 0),
+    (["report", "--help"], 0),
+    (["batch", "--help"], 0),
+    (["import"], 2),  # missing PATHS
+    (["activities", ".", "--bogus"], 2),
+    (["activities", ".", "--sport", "surfing"], 2),
+    (["report", ".", "--as-of", "2026-02-30"], 2),
+    (["totals", ".", "--jobs", "0"], 2),
+])
+def test_help_version_and_usage_errors_import_nothing_heavy(
+        args: list[str], exit_code: int) -> None:
+    # -X importtime lists on stderr every module the real command imported
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "runlog", *args],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == exit_code, done.stderr[-2000:]
+    imported = {line.rsplit("|", 1)[1].strip() for line in done.stderr.splitlines()
+                if line.startswith("import time:")}
+    assert "click" in imported  # the listing is there to be read
+    heavy = sorted(name for name in imported
+                   if any(name == top or name.startswith(top + ".") for top in HEAVY_MODULES))
+    assert heavy == [], f"runlog {' '.join(args)} imported {', '.join(heavy[:12])}"
+
+
 def _run_on_a_terminal(args: list[str], env: dict[str, str]) -> str:
     """Run runlog with stdout on a pseudo-terminal; what it printed."""
     import pty
