@@ -29,7 +29,7 @@ import os
 import random
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -376,16 +376,36 @@ class Store:
             ) -> list[Activity | ParseError] | ParseError | None:
         """The stored parse of these bytes: activities, or the refusal; None if unknown (or if
         the stored row cannot be decoded: the file is then parsed again and the row replaced)."""
-        with self._damage("reading a parse"):
-            row = self._db.execute(
-                "SELECT ok, payload FROM parses WHERE content_hash=? AND options_key=? AND "
-                "kind=?", (content_hash, options_key, kind)).fetchone()
-        if row is None:
-            return None
-        try:
-            return self._decode(row[0], row[1])
-        except (ValueError, TypeError, KeyError, AttributeError):
-            return None
+        return self.get_many([(content_hash, kind)], options_key).get((content_hash, kind))
+
+    #: Content hashes looked up per query by :meth:`get_many` (SQLite allows 999 parameters
+    #: in a statement before version 3.32).
+    _HASHES_PER_QUERY = 500
+
+    def get_many(self, wanted: Iterable[tuple[str, str]], options_key: str
+                 ) -> dict[tuple[str, str], list[Activity | ParseError] | ParseError]:
+        """The stored parses of these (content hash, kind) pairs, as :meth:`get` gives each, a
+        few hundred to a query: a re-import of thousands of unchanged files should not cost a
+        round trip each. Pairs unknown or whose row cannot be decoded are left out."""
+        wanted = set(wanted)
+        hashes = sorted({content_hash for content_hash, _ in wanted})
+        rows: list[tuple[str, str, int, str]] = []
+        with self._damage("reading parses"):
+            for start in range(0, len(hashes), self._HASHES_PER_QUERY):
+                chunk = hashes[start:start + self._HASHES_PER_QUERY]
+                rows += self._db.execute(
+                    "SELECT content_hash, kind, ok, payload FROM parses WHERE options_key=? "
+                    f"AND content_hash IN ({', '.join('?' * len(chunk))})",
+                    (options_key, *chunk)).fetchall()
+        out: dict[tuple[str, str], list[Activity | ParseError] | ParseError] = {}
+        for content_hash, kind, ok, payload in rows:
+            if (content_hash, kind) not in wanted:
+                continue
+            try:
+                out[(content_hash, kind)] = self._decode(ok, payload)
+            except (ValueError, TypeError, KeyError, AttributeError):
+                continue
+        return out
 
     @staticmethod
     def _decode(ok: int, text: str) -> list[Activity | ParseError] | ParseError:
