@@ -514,6 +514,10 @@ def _batch_summary(result: Any, store: Path, output_dir: Path) -> None:
 
 def run() -> None:
     """The ``runlog`` command (the console script and ``python -m runlog``)."""
+    # numpy's OpenBLAS starts a thread per core as it loads, and they spin a while: on two busy
+    # cores that made an import 50-100 ms slower to start. runlog does no linear algebra, and
+    # the pool's processes parse in parallel already. A value the user set is kept.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     try:
         main(prog_name="runlog")
     finally:

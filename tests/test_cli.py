@@ -147,6 +147,23 @@ def test_help_version_and_usage_errors_import_nothing_heavy(
     assert heavy == [], f"runlog {' '.join(args)} imported {', '.join(heavy[:12])}"
 
 
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="counts threads in /proc")
+def test_the_command_starts_no_blas_threads(tmp_path: Path) -> None:
+    """numpy's OpenBLAS would start a thread per core as the command loads it (and slow its
+    start-up on a busy machine): the command asks it for none."""
+    count_threads_at_exit = (
+        "import atexit, os, sys; atexit.register(lambda: print('threads', "
+        "len(os.listdir('/proc/self/task')), file=sys.stderr)); "
+        "sys.argv[0] = 'runlog'; from runlog.cli import run; run()")
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    (tmp_path / "empty").mkdir()
+    done = subprocess.run([sys.executable, "-c", count_threads_at_exit, "import",
+                           str(tmp_path / "empty"), "--store", str(tmp_path / "s.sqlite")],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 1 and "no activity files found" in done.stderr, done.stderr
+    assert done.stderr.splitlines()[-1] == "threads 1", done.stderr
+
+
 def _run_on_a_terminal(args: list[str], env: dict[str, str]) -> str:
     """Run runlog with stdout on a pseudo-terminal; what it printed."""
     import pty
