@@ -10,11 +10,16 @@ run so the ratios compare like with like:
 * one file of each kind through its reader;
 * the import of every file into an empty store with all cores, then again, unchanged;
 * ``runlog report --store`` over them, JSON and HTML, as a user runs it;
+* issue 14: whole ``runlog import`` commands in a new process (benchmarks/commands.py): 240
+  FIT files beside fitparse on one core, 60 GPX files beside gpxpy, every file into an empty
+  store and again unchanged, an empty folder (start-up alone), ``runlog --help``, and the
+  peak memory of the import's processes (``--quick``: a few files of each kind);
 * issue 12: a generated Apple Health export (the real v14 DTD, ~1,300 runs among millions of
   records; ``--apple-mb``, 1024 by default, 4 with ``--quick``) imported as export.xml and as
   export.zip, beside ``xml.etree.iterparse`` on the same file; peak memory; re-import.
 
-Prints a table of medians (``--repeat`` runs each) and ratios, with the targets of issue 5.
+Prints a table of medians (``--repeat`` runs each) and ratios, with the targets of issues 5,
+12 and 14.
 Timing is never asserted: tests/test_benchmarks.py only checks that this runs.
 """
 
@@ -22,6 +27,8 @@ from __future__ import annotations
 
 import argparse
 import gc
+import itertools
+import math
 import os
 import shutil
 import statistics
@@ -34,10 +41,13 @@ from pathlib import Path
 
 import platformdirs
 
-from . import apple, corpus, stages
+from . import apple, commands, corpus, stages
 
 FULL_FILES = 3000
 QUICK_FILES = 30
+#: Files of each kind that issue 14 times whole ``runlog import`` commands on, and --quick's.
+COMMAND_FILES = {"fit": 240, "gpx": 60}
+QUICK_COMMAND_FILES = {"fit": 8, "gpx": 4}
 
 
 @dataclass
@@ -99,6 +109,9 @@ def main(argv: list[str] | None = None) -> int:
     rows += _reader_rows(folder, count, repeat)
     with tempfile.TemporaryDirectory(prefix="runlog-bench-") as work:
         rows += _pipeline_rows(folder, count, Path(work), repeat, args.jobs)
+    with tempfile.TemporaryDirectory(prefix="runlog-bench-commands-") as work:
+        sizes = QUICK_COMMAND_FILES if args.quick else COMMAND_FILES
+        rows += _command_rows(args.cache, folder, count, sizes, Path(work), repeat, args.jobs)
     with tempfile.TemporaryDirectory(prefix="runlog-bench-apple-") as work:
         rows += _apple_rows(Path(work), apple_mb, repeat)
     _print_table(rows, count, repeat)
@@ -111,10 +124,22 @@ def main(argv: list[str] | None = None) -> int:
 
 def _corpus_folder(cache: Path, count: int) -> Path:
     """A folder of exactly ``count`` files, linked to one pool of generated files."""
-    pool = corpus.build(cache / f"v{corpus.CORPUS_VERSION}" / "files", count)
-    folder = cache / f"v{corpus.CORPUS_VERSION}" / f"n{count}"
+    return _linked_folder(cache, f"n{count}", range(count))
+
+
+def _kind_folder(cache: Path, kind: str, count: int) -> Path:
+    """A folder of the first ``count`` files of one kind of the pool (FIT, GPX or TCX)."""
+    every = len(corpus.KINDS)
+    first = corpus.KINDS.index(kind)
+    return _linked_folder(cache, f"{kind}{count}", range(first, first + every * count, every))
+
+
+def _linked_folder(cache: Path, folder_name: str, indices: range) -> Path:
+    """A folder of the pool's files ``indices``, linked (copied where links fail)."""
+    pool = corpus.build(cache / f"v{corpus.CORPUS_VERSION}" / "files", indices.stop)
+    folder = cache / f"v{corpus.CORPUS_VERSION}" / folder_name
     folder.mkdir(parents=True, exist_ok=True)
-    for index in range(count):
+    for index in indices:
         name = corpus.file_name(index)
         if not (folder / name).exists():
             try:
@@ -239,6 +264,93 @@ def _pipeline_rows(folder: Path, count: int, work: Path, repeat: int,
     return rows
 
 
+def _command_rows(cache: Path, folder: Path, count: int, sizes: dict[str, int], work: Path,
+                  repeat: int, jobs: int | None) -> list[Row]:
+    """Issue 14: whole ``runlog import`` and ``runlog --help`` commands, as a user runs them,
+    beside fitparse and gpxpy on the same files on one core."""
+    env = commands.environment(cache / "bytecode")
+    options = ["--jobs", str(jobs)] if jobs else []
+    empty = work / "empty"
+    empty.mkdir()
+    stores = iter(work / f"store-{n}.sqlite" for n in itertools.count())
+
+    def imported(path: Path, store: Path, exit_codes: tuple[int, ...] = (0,)
+                 ) -> commands.Run:
+        return commands.runlog(["import", str(path), "--store", str(store), *options], env,
+                               exit_codes=exit_codes)
+
+    # the first run of each compiles what it imports into the bytecode cache
+    commands.runlog(["--help"], env)
+    imported(empty, next(stores), (1,))
+    help_s = statistics.median(commands.runlog(["--help"], env).wall_s for _ in range(repeat))
+    starts = [imported(empty, next(stores), (1,)) for _ in range(repeat)]
+    start_s = statistics.median(run.wall_s for run in starts)
+    peaks = [run.peak_mb for run in starts]
+    rows = [
+        Row("runlog --help", help_s, "s wall", "whole command", "<= 0.15 s", help_s <= 0.15),
+        Row("runlog import, empty folder", start_s, "s wall",
+            "start-up: Python, runlog, the store; exit 1", "<= 0.30 s", start_s <= 0.30),
+    ]
+    references = {"fit": ("fitparse", stages.fit_stock_fitparse, "message", 100),
+                  "gpx": ("gpxpy", commands.gpxpy_points, "point", 25)}
+    for kind, (name, reference, unit, target) in references.items():
+        files = sizes[kind]
+        kind_folder = _kind_folder(cache, kind, files)
+        runs = [imported(kind_folder, next(stores)) for _ in range(repeat)]
+        for run in runs:
+            _check_summary(run, files, parsed=files)
+        peaks += [run.peak_mb for run in runs]
+        wall = statistics.median(run.wall_s for run in runs)
+        data = [path.read_bytes() for path in sorted(kind_folder.iterdir())]
+        theirs = _median_cpu(reference, data, max(1, repeat - 1))
+        judged = files == COMMAND_FILES[kind]
+        label = f"{files} {kind.upper()} files"
+        work_s = wall - start_s
+        ratio = theirs / work_s if work_s > 0 else math.nan
+        rows += [
+            Row(f"runlog import {label}, empty store", wall, "s wall",
+                f"start-up included; {work_s:.2f} s without"),
+            Row(f"{name}, same {label}", theirs, "s CPU", f"one core, every {unit} read"),
+            Row(f"runlog import / {name}, {kind.upper()}", ratio, "x",
+                "start-up excluded" if work_s > 0 else "start-up as long: too few files",
+                f">= {target}x for {COMMAND_FILES[kind]}", ratio >= target if judged else None),
+            Row(f"runlog import / {name}, {kind.upper()}, with start-up", theirs / wall, "x",
+                "start-up included"),
+        ]
+    # every file into an empty store, then again unchanged
+    runs, again = [], []
+    for _ in range(repeat if count <= QUICK_FILES * 10 else 1):
+        store = next(stores)
+        runs.append(imported(folder, store))
+        again += [imported(folder, store) for _ in range(repeat)]
+    for run in runs:
+        _check_summary(run, count, parsed=count)
+    for run in again:
+        _check_summary(run, count, parsed=0)
+    peaks += [run.peak_mb for run in runs + again]
+    wall = statistics.median(run.wall_s for run in runs)
+    again_s = statistics.median(run.wall_s for run in again)
+    full = count == FULL_FILES
+    cores = jobs or os.cpu_count() or 1
+    rows += [
+        Row(f"runlog import {count} files, empty store", wall, "s wall",
+            f"{cores} processes, start-up included", f"<= 15 s for {FULL_FILES}",
+            wall <= 15 if full else None),
+        Row(f"runlog import {count} files, unchanged", again_s, "s wall",
+            "start-up included", f"<= 0.5 s for {FULL_FILES}", again_s <= 0.5 if full else None),
+        Row("runlog import: peak memory", max(peaks), "MB",
+            "largest process of any import above", "< 400 MB", max(peaks) < 400),
+    ]
+    return rows
+
+
+def _check_summary(run: commands.Run, files: int, *, parsed: int) -> None:
+    """The import's summary line says it read every file (parsed now or from the store)."""
+    said = f"from {files} files ({parsed} parsed now, {files - parsed} from the store), 0 skipped"
+    if said not in run.stderr:
+        raise RuntimeError(f"runlog import did not say {said!r}:\n{run.stderr}")
+
+
 def _apple_rows(work: Path, megabytes: int, repeat: int) -> list[Row]:
     """Issue 12: an Apple Health export, as export.xml and inside export.zip, through
     runlog.load in a new process (wall time, peak memory), and xml.etree.iterparse on it."""
@@ -283,7 +395,7 @@ def _apple_rows(work: Path, megabytes: int, repeat: int) -> list[Row]:
 
 def _print_table(rows: list[Row], count: int, repeat: int) -> None:
     print()
-    what = f"issue 5 benchmark: {count} files" if count else "issue 12 benchmark"
+    what = f"issues 5, 12 and 14 benchmark: {count} files" if count else "issue 12 benchmark"
     print(f"{what}, median of {repeat} runs, "
           f"{os.cpu_count()} cores, Python {sys.version.split()[0]}")
     width = max(len(r.stage) for r in rows)

@@ -16,7 +16,7 @@ import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 
 def _interrupted_while_starting(signum: int, frame: Any) -> None:
@@ -26,9 +26,12 @@ def _interrupted_while_starting(signum: int, frame: Any) -> None:
     os._exit(130)
 
 
-# Ctrl-C while the modules below load (pandas takes most of a second) ends the command in one
-# line, as it does later (see _Main); runlog/__init__.py imports nothing heavy, so this is
-# the command's first moment. The previous handler is back once they are loaded.
+# Ctrl-C while the modules below load ends the command in one line, as it does later (see
+# _Main); runlog/__init__.py imports nothing heavy, so this is the command's first moment. The
+# previous handler is back once they are loaded. They are click and light modules only: each
+# command imports the Python API (pandas and the readers take a good part of a second) when it
+# runs, inside _Main's handling of Ctrl-C, so --help, --version and usage errors answer at once
+# (tests/test_cli.py checks what they import).
 _ON_MAIN_THREAD = threading.current_thread() is threading.main_thread()
 _PREVIOUS_SIGINT = (signal.signal(signal.SIGINT, _interrupted_while_starting)
                     if _ON_MAIN_THREAD else None)
@@ -36,33 +39,16 @@ _PREVIOUS_SIGINT = (signal.signal(signal.SIGINT, _interrupted_while_starting)
 import click  # noqa: E402
 
 from . import __version__  # noqa: E402
-from .analyzers import analyze  # noqa: E402
-from .batch import FORMATS as BATCH_FORMATS  # noqa: E402
-from .batch import default_store_folder, is_single_store, run_batch  # noqa: E402
-from .config import Settings, find_config, load_settings, parse_day  # noqa: E402
+from .choices import BATCH_FORMATS, SPORTS  # noqa: E402
+from .choices import REPORT_FORMATS as FORMATS  # noqa: E402
+from .config import find_config, load_settings, parse_day  # noqa: E402
 from .errors import DateError, RunlogError  # noqa: E402
-from .load import Loaded, load  # noqa: E402
-from .model import SPORTS, Severity  # noqa: E402
-from .output import (  # noqa: E402
-    plural,
-    printable,
-    to_csv,
-    to_json,
-    to_table,
-    totals_csv,
-    totals_table,
-)
-from .report import FORMATS, render  # noqa: E402
-from .selection import select  # noqa: E402
-from .store import (  # noqa: E402
-    ENV_VAR,
-    Store,
-    clear,
-    default_path,
-    describe,
-    shown_path,
-    user_store_path,
-)
+from .locations import ENV_VAR, default_path, shown_path, user_store_path  # noqa: E402
+
+if TYPE_CHECKING:
+    from .config import Settings
+    from .load import Loaded
+    from .store import Store
 
 if _ON_MAIN_THREAD:
     # None: the handler was not set from Python; Python's own is the nearest to it.
@@ -115,6 +101,10 @@ def _interrupted() -> str:
     store = _PROGRESS["store"]
     if store is None:
         return "runlog: interrupted"
+    # imported before the store was published (_load): nothing loads now, after Ctrl-C may
+    # have cut an import short
+    from .output import plural
+
     # what the store committed, not what was read: a batch of parses cut off by Ctrl-C
     # mid-write is rolled back whole, and is not kept
     files = store.committed_files
@@ -152,6 +142,9 @@ def _settings(paths: tuple[Path, ...], config_path: Path | None) -> Settings:
 def _load(paths: tuple[Path, ...], store_path: Path | None, config_path: Path | None,
           athlete: str | None, quiet: bool, jobs: int | None, *,
           use_store: bool = True, writing: bool = False) -> Loaded:
+    from . import output  # noqa: F401 - before the store is published: see _interrupted
+    from .store import Store
+
     settings = _settings(paths, config_path)
     store = Store(store_path or default_path()) if use_store else None
     try:
@@ -194,6 +187,9 @@ class _Progress:
 
 def _load_into(paths: tuple[Path, ...], settings: Settings, store: Store | None,
                athlete: str | None, quiet: bool, jobs: int | None) -> Loaded:
+    from .load import load
+    from .output import plural, printable
+
     with _Progress("reading", quiet) as progress:
         loaded = load(paths, settings=settings, store=store, athlete=athlete,
                       progress=progress.tick, jobs=jobs)
@@ -214,6 +210,8 @@ def _load_into(paths: tuple[Path, ...], settings: Settings, store: Store | None,
 
 
 def _summary(loaded: Loaded, shown: int) -> str:
+    from .output import plural
+
     return (f"{plural(shown, 'activity')}, {plural(loaded.files, 'file')}, "
             f"{len(loaded.skipped)} skipped")
 
@@ -243,6 +241,8 @@ def import_command(paths: tuple[Path, ...], store_path: Path | None, config_path
         loaded = _load(paths, store_path, config_path, athlete, quiet, jobs, writing=True)
     except RunlogError as exc:
         raise click.ClickException(str(exc)) from exc
+    from .output import plural
+
     _say(f"{plural(len(loaded.activities), 'activity')} from {plural(loaded.files, 'file')} "
          f"({loaded.parsed} parsed now, {loaded.reused} from the store), "
          f"{len(loaded.skipped)} skipped", quiet)
@@ -269,6 +269,9 @@ def activities_command(paths: tuple[Path, ...], store_path: Path | None,
                        shoe: str | None, units: str | None, no_store: bool) -> None:
     """List the activities read from PATHS, normalized, with the shoe each run counts
     against (assigned_shoe)."""
+    from .output import to_csv, to_json, to_table
+    from .selection import select
+
     try:
         loaded = _load(paths, store_path, config_path, athlete, quiet, jobs,
                        use_store=not no_store)
@@ -335,6 +338,10 @@ def report_command(paths: tuple[Path, ...], store_path: Path | None, config_path
     if output is not None and str(output) == "-":
         output = None
     fmt = _report_format(fmt, output)
+    from .analyzers import analyze
+    from .model import Severity
+    from .report import render
+
     try:
         loaded = _load(paths, store_path, config_path, athlete, quiet, jobs,
                        use_store=not no_store)
@@ -374,6 +381,9 @@ def totals_command(paths: tuple[Path, ...], store_path: Path | None, config_path
                    units: str | None, as_of: Any, no_store: bool) -> None:
     """Running totals of the activities under PATHS per week, month or year: runs,
     distance, moving time and the longest run, as a report counts them."""
+    from .analyzers import analyze
+    from .output import totals_csv, totals_table
+
     try:
         loaded = _load(paths, store_path, config_path, athlete, quiet, jobs,
                        use_store=not no_store)
@@ -401,6 +411,9 @@ def store_command(store_path: Path | None, clear_it: bool) -> None:
     The store is only a cache of parsed files: nothing of yours is in it, and your files are
     never touched.
     """
+    from .output import plural
+    from .store import clear, describe
+
     path = store_path or default_path()
     try:
         if clear_it:
@@ -459,6 +472,9 @@ def batch_command(roster: Path, output_dir: Path, fmt: str, as_of: Any, jobs: in
     if jobs is not None and scheduler is not None:
         raise click.UsageError("--jobs and --scheduler exclude each other: the Dask cluster "
                                "decides how many athletes run at once")
+    from .batch import default_store_folder, run_batch
+    from .model import Severity
+
     store = store_path or default_store_folder()
     try:
         with _Progress("reviewing athletes", quiet, show_pos=True) as progress:
@@ -477,6 +493,9 @@ def batch_command(roster: Path, output_dir: Path, fmt: str, as_of: Any, jobs: in
 
 def _batch_summary(result: Any, store: Path, output_dir: Path) -> None:
     """What a batch did, on stderr: a shared store, retried and failed athletes, the index."""
+    from .batch import is_single_store
+    from .output import plural
+
     if is_single_store(store):  # said once it was found to be a store
         click.echo(f"runlog: {store} is a single store file: every athlete shares it, as "
                    "before; give --store a folder to keep one file per athlete", err=True)
@@ -495,6 +514,10 @@ def _batch_summary(result: Any, store: Path, output_dir: Path) -> None:
 
 def run() -> None:
     """The ``runlog`` command (the console script and ``python -m runlog``)."""
+    # numpy's OpenBLAS starts a thread per core as it loads, and they spin a while: on two busy
+    # cores that made an import 50-100 ms slower to start. runlog does no linear algebra, and
+    # the pool's processes parse in parallel already. A value the user set is kept.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     try:
         main(prog_name="runlog")
     finally:

@@ -22,8 +22,8 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
+from .choices import SURFACES
 from .errors import ConfigError, DateError
-from .model import SURFACES
 
 CONFIG_NAME = "runlog.toml"
 KM_PER_MI = 1.609344

@@ -19,6 +19,8 @@ from typing import Any, NamedTuple
 
 import pandas as pd
 
+from .choices import SPORTS as SPORTS
+from .choices import SURFACES as SURFACES
 from .errors import RunlogError
 
 
@@ -60,23 +62,6 @@ COLUMNS: dict[str, Column] = {
     "notes": Column("str", "", "what was corrected, inferred or merged, '; '-separated"),
 }
 
-SPORTS = (
-    "running",
-    "walking",
-    "hiking",
-    "cycling",
-    "swimming",
-    "strength",
-    "rowing",
-    "skiing",
-    "paddling",
-    "yoga",
-    "fitness",
-    "transition",
-    "other",
-)
-
-SURFACES = ("road", "trail", "track", "treadmill", "grass", "sand", "unknown")
 HARD_SURFACES = frozenset({"road"})
 SOFT_SURFACES = frozenset({"trail", "track", "treadmill", "grass", "sand"})
 

@@ -17,6 +17,9 @@ that says what is wrong and what to do: the store is only a cache of parsed file
 delete, but a file that is not a runlog store (a photo given as ``--store``) is never called
 one. A store this process may not write is opened read-only: it serves what it holds, and
 parses it lacks are not stored (:attr:`Store.read_only`, :attr:`Store.unsaved`).
+
+Where the store is by default (:func:`default_path`) is said in locations.py, which the
+command's help reads without importing SQLite and the model; the names stay importable here.
 """
 
 from __future__ import annotations
@@ -26,19 +29,20 @@ import os
 import random
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TypedDict, TypeVar
 
-import platformdirs
-
 from .errors import NotAnActivity, ParseError, StoreError, UnsupportedFormat
+from .locations import ENV_VAR as ENV_VAR
+from .locations import default_path as default_path
+from .locations import shown_path as shown_path
+from .locations import user_store_path as user_store_path
 from .model import Activity
 
 SCHEMA_VERSION = 1
-ENV_VAR = "RUNLOG_STORE"
 #: How long a writer waits for another process's transaction to end.
 BUSY_TIMEOUT_S = 60.0
 _TABLES = ("meta", "files", "parses")
@@ -48,21 +52,6 @@ _ADVICE = ("it is only a cache of parsed files, safe to delete (nothing of yours
 _SQLITE_NOTADB = 26  # SQLITE_NOTADB: the file is not a database
 T = TypeVar("T")
 _REFUSALS = {cls.__name__: cls for cls in (ParseError, NotAnActivity, UnsupportedFormat)}
-
-
-def default_path() -> Path:
-    """``$RUNLOG_STORE``, else the user data folder that platformdirs names."""
-    env = os.environ.get(ENV_VAR)
-    if env:
-        return Path(env)
-    return user_store_path()
-
-
-def user_store_path() -> Path:
-    """The store in the user data folder (``~/.local/share/runlog/store.sqlite`` on Linux,
-    ``~/Library/Application Support/runlog/store.sqlite`` on macOS,
-    ``%LOCALAPPDATA%\\runlog\\store.sqlite`` on Windows)."""
-    return Path(platformdirs.user_data_dir("runlog", appauthor=False)) / "store.sqlite"
 
 
 class StoreInfo(TypedDict):
@@ -104,14 +93,6 @@ def clear(path: str | os.PathLike[str]) -> int:
             freed += file.stat().st_size
             file.unlink()
     return freed
-
-
-def shown_path(path: Path) -> str:
-    """``path`` with the home folder written ``~``, for help text."""
-    try:
-        return str(Path("~") / path.relative_to(Path.home()))
-    except ValueError:
-        return str(path)
 
 
 def _is_sqlite(path: Path) -> bool:
@@ -395,16 +376,36 @@ class Store:
             ) -> list[Activity | ParseError] | ParseError | None:
         """The stored parse of these bytes: activities, or the refusal; None if unknown (or if
         the stored row cannot be decoded: the file is then parsed again and the row replaced)."""
-        with self._damage("reading a parse"):
-            row = self._db.execute(
-                "SELECT ok, payload FROM parses WHERE content_hash=? AND options_key=? AND "
-                "kind=?", (content_hash, options_key, kind)).fetchone()
-        if row is None:
-            return None
-        try:
-            return self._decode(row[0], row[1])
-        except (ValueError, TypeError, KeyError, AttributeError):
-            return None
+        return self.get_many([(content_hash, kind)], options_key).get((content_hash, kind))
+
+    #: Content hashes looked up per query by :meth:`get_many` (SQLite allows 999 parameters
+    #: in a statement before version 3.32).
+    _HASHES_PER_QUERY = 500
+
+    def get_many(self, wanted: Iterable[tuple[str, str]], options_key: str
+                 ) -> dict[tuple[str, str], list[Activity | ParseError] | ParseError]:
+        """The stored parses of these (content hash, kind) pairs, as :meth:`get` gives each, a
+        few hundred to a query: a re-import of thousands of unchanged files should not cost a
+        round trip each. Pairs unknown or whose row cannot be decoded are left out."""
+        wanted = set(wanted)
+        hashes = sorted({content_hash for content_hash, _ in wanted})
+        rows: list[tuple[str, str, int, str]] = []
+        with self._damage("reading parses"):
+            for start in range(0, len(hashes), self._HASHES_PER_QUERY):
+                chunk = hashes[start:start + self._HASHES_PER_QUERY]
+                rows += self._db.execute(
+                    "SELECT content_hash, kind, ok, payload FROM parses WHERE options_key=? "
+                    f"AND content_hash IN ({', '.join('?' * len(chunk))})",
+                    (options_key, *chunk)).fetchall()
+        out: dict[tuple[str, str], list[Activity | ParseError] | ParseError] = {}
+        for content_hash, kind, ok, payload in rows:
+            if (content_hash, kind) not in wanted:
+                continue
+            try:
+                out[(content_hash, kind)] = self._decode(ok, payload)
+            except (ValueError, TypeError, KeyError, AttributeError):
+                continue
+        return out
 
     @staticmethod
     def _decode(ok: int, text: str) -> list[Activity | ParseError] | ParseError:

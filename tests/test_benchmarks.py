@@ -3,6 +3,7 @@ belong to the machine; the point is that the script cannot rot)."""
 
 from __future__ import annotations
 
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -18,7 +19,18 @@ STAGES = [
     "runlog report --store, HTML",
     "Apple export.xml: runlog import", "Apple export.xml: xml.etree.iterparse",
     "Apple export.zip: runlog import", "Apple import: peak memory",
+    # issue 14's whole commands, on --quick's few files of each kind
+    "runlog --help", "runlog import, empty folder", "runlog import 8 FIT files, empty store",
+    "fitparse, same 8 FIT files", "runlog import / fitparse, FIT, with start-up",
+    "runlog import 4 GPX files, empty store", "gpxpy, same 4 GPX files",
+    "runlog import / gpxpy, GPX, with start-up", "runlog import 30 files, empty store",
+    "runlog import 30 files, unchanged", "runlog import: peak memory",
 ]
+#: Rows judged against their target whatever the number of files: the met column says.
+JUDGED = ["runlog --help", "runlog import, empty folder", "runlog import: peak memory"]
+#: Ratios with start-up taken out: on a few files start-up may take all the time (nan).
+WITHOUT_START_UP = {"runlog import / fitparse, FIT": ">= 100x for 240",
+                    "runlog import / gpxpy, GPX": ">= 25x for 60"}
 
 
 def test_quick_benchmark_prints_its_table(tmp_path: Path) -> None:
@@ -35,9 +47,22 @@ def test_quick_benchmark_prints_its_table(tmp_path: Path) -> None:
         assert row is not None, f"no row for {stage!r} in:\n{done.stdout}"
         value = row[len(stage):].split()[0].replace(",", "")
         assert float(value) > 0, row
+    for stage in JUDGED:
+        row = next(line for line in table if line.startswith(stage))
+        assert " yes " in row or " NO " in row, row
+    for stage, target in WITHOUT_START_UP.items():
+        row = next((line for line in table if line.startswith(stage + " ")), None)
+        assert row is not None and target in row, f"no row for {stage!r} in:\n{done.stdout}"
+        value = float(row[len(stage):].split()[0].replace(",", ""))
+        assert value > 0 or math.isnan(value), row
     # The corpus is cached: 30 files, FIT, GPX and TCX in turn.
     files = sorted(p.name for p in (tmp_path / "cache" / "v1" / "n30").iterdir())
     assert len(files) == 30 and files[:3] == ["00000.fit", "00001.gpx", "00002.tcx"]
+    # the whole-command rows read the first files of one kind, linked from the same pool
+    fit = sorted(p.name for p in (tmp_path / "cache" / "v1" / "fit8").iterdir())
+    assert fit == [f"{index:05d}.fit" for index in range(0, 24, 3)]
+    gpx = sorted(p.name for p in (tmp_path / "cache" / "v1" / "gpx4").iterdir())
+    assert gpx == ["00001.gpx", "00004.gpx", "00007.gpx", "00010.gpx"]
 
 
 def test_quick_roster_benchmark_times_both_store_layouts(tmp_path: Path) -> None:

@@ -115,6 +115,55 @@ def test_real_subprocess(tmp_path: Path, folder: Path) -> None:
     assert "Traceback" not in bad.stderr
 
 
+#: What --help, --version and usage errors must not import: the data stack and the readers
+#: take a good part of a second to load, and a user asking for help waits for all of it.
+HEAVY_MODULES = ("pandas", "numpy", "matplotlib", "fitparse", "gpxpy", "runlog.importers",
+                 "runlog.analyzers", "runlog.report", "runlog.store", "runlog.load",
+                 "runlog.batch")
+
+
+@pytest.mark.parametrize(("args", "exit_code"), [
+    (["--help"], 0),
+    (["--version"], 0),
+    (["report", "--help"], 0),
+    (["batch", "--help"], 0),
+    (["import"], 2),  # missing PATHS
+    (["activities", ".", "--bogus"], 2),
+    (["activities", ".", "--sport", "surfing"], 2),
+    (["report", ".", "--as-of", "2026-02-30"], 2),
+    (["totals", ".", "--jobs", "0"], 2),
+])
+def test_help_version_and_usage_errors_import_nothing_heavy(
+        args: list[str], exit_code: int) -> None:
+    # -X importtime lists on stderr every module the real command imported
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "runlog", *args],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == exit_code, done.stderr[-2000:]
+    imported = {line.rsplit("|", 1)[1].strip() for line in done.stderr.splitlines()
+                if line.startswith("import time:")}
+    assert "click" in imported  # the listing is there to be read
+    heavy = sorted(name for name in imported
+                   if any(name == top or name.startswith(top + ".") for top in HEAVY_MODULES))
+    assert heavy == [], f"runlog {' '.join(args)} imported {', '.join(heavy[:12])}"
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="counts threads in /proc")
+def test_the_command_starts_no_blas_threads(tmp_path: Path) -> None:
+    """numpy's OpenBLAS would start a thread per core as the command loads it (and slow its
+    start-up on a busy machine): the command asks it for none."""
+    count_threads_at_exit = (
+        "import atexit, os, sys; atexit.register(lambda: print('threads', "
+        "len(os.listdir('/proc/self/task')), file=sys.stderr)); "
+        "sys.argv[0] = 'runlog'; from runlog.cli import run; run()")
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    (tmp_path / "empty").mkdir()
+    done = subprocess.run([sys.executable, "-c", count_threads_at_exit, "import",
+                           str(tmp_path / "empty"), "--store", str(tmp_path / "s.sqlite")],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 1 and "no activity files found" in done.stderr, done.stderr
+    assert done.stderr.splitlines()[-1] == "threads 1", done.stderr
+
+
 def _run_on_a_terminal(args: list[str], env: dict[str, str]) -> str:
     """Run runlog with stdout on a pseudo-terminal; what it printed."""
     import pty

@@ -223,12 +223,13 @@ def test_ctrl_c_at_any_moment_is_one_line_and_exit_130(tmp_path: Path) -> None:
 
 def test_ctrl_c_during_a_report_is_exit_130(runner: CliRunner, folder: Path,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    import runlog.cli as cli
+    import runlog.analyzers
 
     def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "analyze", interrupted)
+    # the command imports the API when it runs (runlog/cli.py): patched where it comes from
+    monkeypatch.setattr(runlog.analyzers, "analyze", interrupted)
     result = runner.invoke(main, ["report", str(folder)])
     assert result.exit_code == 130
     assert result.stderr == "runlog: interrupted; the 1 file already read is kept in the store\n"
@@ -236,12 +237,12 @@ def test_ctrl_c_during_a_report_is_exit_130(runner: CliRunner, folder: Path,
 
 def test_ctrl_c_in_coach_mode_is_exit_130(runner: CliRunner, tmp_path: Path,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    import runlog.cli as cli
+    import runlog.batch
 
     def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "run_batch", interrupted)
+    monkeypatch.setattr(runlog.batch, "run_batch", interrupted)
     (tmp_path / "roster" / "anna").mkdir(parents=True)
     result = runner.invoke(main, ["batch", str(tmp_path / "roster"), "-o",
                                   str(tmp_path / "out")])

@@ -8,10 +8,14 @@ import os
 import sqlite3
 from pathlib import Path
 
+import pandas as pd
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 import runlog
-from runlog.errors import StoreError
+from runlog.errors import ParseError, StoreError
+from runlog.load import _wall_clock
 from runlog.store import SCHEMA_VERSION, Store
 
 LOG = """date,distance,duration,type,surface,shoe,cadence,name
@@ -123,3 +127,59 @@ def test_configured_timezone_sets_the_local_clock(tmp_path: Path) -> None:
     assert first["start_time"].isoformat() == "2026-10-01T11:30:00+00:00"
     assert str(first["local_start"]) == "2026-10-01 07:30:00"
     assert set(loaded.activities["athlete"]) == {"Alex"}
+
+
+def _as_data(parsed: object) -> object:
+    """A stored parse as plain data: refusals compare by what they say."""
+    if isinstance(parsed, ParseError):
+        return (type(parsed).__name__, str(parsed), parsed.offset, parsed.line)
+    assert isinstance(parsed, list)
+    return [_as_data(entry) if isinstance(entry, ParseError) else entry.to_record()
+            for entry in parsed]
+
+
+def test_many_parses_at_once_are_each_parse_as_get_gives_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Store.get_many, a re-import's one look-up for all its unchanged files."""
+    store_path = tmp_path / "store.sqlite"
+    runlog.load([make_folder(tmp_path)], store=store_path)
+    with sqlite3.connect(store_path) as db:
+        rows = db.execute("SELECT content_hash, options_key, kind, ok FROM parses").fetchall()
+    assert len(rows) == 3 and {ok for *_, ok in rows} == {0, 1}  # two runs' logs, a refusal
+    key = rows[0][1]
+    pairs = [(content_hash, kind) for content_hash, _, kind, _ in rows]
+    monkeypatch.setattr(Store, "_HASHES_PER_QUERY", 2)  # more hashes than one query takes
+    with Store(store_path) as store:
+        unknown = [("0" * 64, "csv"), (pairs[0][0], "gpx")]
+        many = store.get_many([*pairs, *unknown], key)
+        assert sorted(many) == sorted(pairs)
+        for content_hash, kind in pairs:
+            assert _as_data(many[(content_hash, kind)]) == _as_data(
+                store.get(content_hash, key, kind))
+        assert store.get_many(pairs, "other reader options") == {}
+        assert store.get_many([], key) == {}
+    # a row that cannot be decoded is left out: that file is parsed again
+    with sqlite3.connect(store_path) as db:
+        db.execute("UPDATE parses SET payload='{' WHERE content_hash=?", (pairs[0][0],))
+    with Store(store_path) as store:
+        assert sorted(store.get_many(pairs, key)) == sorted(pairs[1:])
+
+
+ZONES = ["Europe/Ljubljana", "America/New_York", "Australia/Lord_Howe", "Asia/Kathmandu",
+         "Pacific/Chatham", "America/Santiago", "UTC"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(seconds=st.integers(-2_000_000_000, 4_200_000_000), microseconds=st.integers(0, 999_999),
+       zone=st.sampled_from(ZONES))
+@example(seconds=1793511000, microseconds=0, zone="America/New_York")  # 01:30 EDT, 1 Nov 2026
+@example(seconds=1793514600, microseconds=0, zone="America/New_York")  # 01:30 EST, an hour on
+@example(seconds=1775315700, microseconds=0, zone="Australia/Lord_Howe")  # half-hour fold
+def test_the_wall_clock_is_the_one_pandas_gives(seconds: int, microseconds: int,
+                                                 zone: str) -> None:
+    from zoneinfo import ZoneInfo
+
+    start = pd.Timestamp(seconds * 10**9 + microseconds * 1000, tz="UTC")
+    theirs = start.tz_convert(ZoneInfo(zone)).tz_localize(None).to_pydatetime()
+    ours = _wall_clock(start, ZoneInfo(zone))
+    assert (ours, ours.fold, ours.tzinfo) == (theirs, theirs.fold, None)

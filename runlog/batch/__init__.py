@@ -31,6 +31,8 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from ..choices import BATCH_FORMATS as FORMATS
+from ..choices import BATCH_REPORT_EXTENSIONS as REPORT_EXTENSIONS
 from ..clock import machine_timezone
 from ..errors import StoreError
 from ..store import Store, default_path
@@ -40,9 +42,6 @@ from .roster import Athlete, Roster, read_roster
 from .workers import ATTEMPTS as ATTEMPTS
 from .workers import cpu_count, on_dask, on_this_machine
 
-#: Per-athlete report formats and their file extensions.
-REPORT_EXTENSIONS = {"html": ".html", "json": ".json", "markdown": ".md"}
-FORMATS = tuple(REPORT_EXTENSIONS)
 #: Each athlete's store file in the store folder: the report's name with this extension.
 STORE_EXTENSION = ".sqlite"
 

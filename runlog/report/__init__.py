@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
+from ..choices import REPORT_FORMATS as FORMATS
 from ..model import Report
 from . import html, markdown, text
-
-FORMATS = ("text", "markdown", "html", "json")
 
 
 def to_json(report: Report) -> str:
