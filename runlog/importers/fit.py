@@ -271,8 +271,8 @@ def _file_activities(fit: FitFile, source: str, *, cut_short: bool) -> list[Acti
                 fragment = bool(span < MIN_RECORD_COVERAGE * act.elapsed_time_s)
                 if fragment:
                     act.note(f"records cover only {span / act.elapsed_time_s:.0%} of the session")
-            fill_from_records(act, samples[mine].reset_index(drop=True), cadence_field, session,
-                  fragment=fragment)
+            own = samples if mine.all() else samples[mine].reset_index(drop=True)
+            fill_from_records(act, own, cadence_field, session, fragment=fragment)
             if session_distance is not None and (act.distance_m or 0.0) < session_distance:
                 act.distance_m, act.distance_source = session_distance, "session"
             streams.times_within_elapsed(act)
