@@ -76,6 +76,10 @@ def main(argv: list[str] | None = None) -> int:
                              "(default 1024, quick 4)")
     parser.add_argument("--apple-only", action="store_true",
                         help="run the Apple Health stages alone")
+    parser.add_argument("--baseline", type=Path, default=None, metavar="CHECKOUT",
+                        help="another checkout of runlog (e.g. `git worktree add "
+                             "../runlog-before main~5`): its whole commands are timed in the "
+                             "same run, rows marked (baseline)")
     parser.add_argument("--cache", type=Path,
                         default=Path(platformdirs.user_cache_dir("runlog")) / "benchmarks",
                         help="where generated files are kept between runs")
@@ -111,7 +115,12 @@ def main(argv: list[str] | None = None) -> int:
         rows += _pipeline_rows(folder, count, Path(work), repeat, args.jobs)
     with tempfile.TemporaryDirectory(prefix="runlog-bench-commands-") as work:
         sizes = QUICK_COMMAND_FILES if args.quick else COMMAND_FILES
-        rows += _command_rows(args.cache, folder, count, sizes, Path(work), repeat, args.jobs)
+        reference_cpu: dict[str, float] = {}
+        if args.baseline is not None:
+            rows += _command_rows(args.cache, folder, count, sizes, Path(work) / "baseline",
+                                  repeat, args.jobs, reference_cpu, args.baseline.resolve())
+        rows += _command_rows(args.cache, folder, count, sizes, Path(work) / "current",
+                              repeat, args.jobs, reference_cpu)
     with tempfile.TemporaryDirectory(prefix="runlog-bench-apple-") as work:
         rows += _apple_rows(Path(work), apple_mb, repeat)
     _print_table(rows, count, repeat)
@@ -265,24 +274,39 @@ def _pipeline_rows(folder: Path, count: int, work: Path, repeat: int,
 
 
 def _command_rows(cache: Path, folder: Path, count: int, sizes: dict[str, int], work: Path,
-                  repeat: int, jobs: int | None) -> list[Row]:
+                  repeat: int, jobs: int | None, reference_cpu: dict[str, float],
+                  tree: Path | None = None) -> list[Row]:
     """Issue 14: whole ``runlog import`` and ``runlog --help`` commands, as a user runs them,
-    beside fitparse and gpxpy on the same files on one core."""
+    beside fitparse and gpxpy on the same files on one core (timed once a run: kept in
+    ``reference_cpu``). ``tree``: a baseline checkout to run instead of this one; its rows say
+    so, and judge no target."""
     env = commands.environment(cache / "bytecode")
     options = ["--jobs", str(jobs)] if jobs else []
     empty = work / "empty"
-    empty.mkdir()
+    empty.mkdir(parents=True)
+    rows = _timed_commands(cache, folder, count, sizes, work, repeat, jobs, reference_cpu, env,
+                           options, empty, tree or commands.REPO)
+    if tree is not None:
+        rows = [Row(f"{row.stage} (baseline)", row.value, row.unit, row.note) for row in rows]
+    return rows
+
+
+def _timed_commands(cache: Path, folder: Path, count: int, sizes: dict[str, int], work: Path,
+                    repeat: int, jobs: int | None, reference_cpu: dict[str, float],
+                    env: dict[str, str], options: list[str], empty: Path, tree: Path
+                    ) -> list[Row]:
     stores = iter(work / f"store-{n}.sqlite" for n in itertools.count())
 
     def imported(path: Path, store: Path, exit_codes: tuple[int, ...] = (0,)
                  ) -> commands.Run:
         return commands.runlog(["import", str(path), "--store", str(store), *options], env,
-                               exit_codes=exit_codes)
+                               exit_codes=exit_codes, tree=tree)
 
     # the first run of each compiles what it imports into the bytecode cache
-    commands.runlog(["--help"], env)
+    commands.runlog(["--help"], env, tree=tree)
     imported(empty, next(stores), (1,))
-    help_s = statistics.median(commands.runlog(["--help"], env).wall_s for _ in range(repeat))
+    help_s = statistics.median(commands.runlog(["--help"], env, tree=tree).wall_s
+                               for _ in range(repeat))
     starts = [imported(empty, next(stores), (1,)) for _ in range(repeat)]
     start_s = statistics.median(run.wall_s for run in starts)
     peaks = [run.peak_mb for run in starts]
@@ -302,7 +326,9 @@ def _command_rows(cache: Path, folder: Path, count: int, sizes: dict[str, int], 
         peaks += [run.peak_mb for run in runs]
         wall = statistics.median(run.wall_s for run in runs)
         data = [path.read_bytes() for path in sorted(kind_folder.iterdir())]
-        theirs = _median_cpu(reference, data, max(1, repeat - 1))
+        if kind not in reference_cpu:
+            reference_cpu[kind] = _median_cpu(reference, data, max(1, repeat - 1))
+        theirs = reference_cpu[kind]
         judged = files == COMMAND_FILES[kind]
         label = f"{files} {kind.upper()} files"
         work_s = wall - start_s

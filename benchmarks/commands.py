@@ -37,15 +37,17 @@ def environment(bytecode: Path) -> dict[str, str]:
     return env
 
 
-def runlog(args: list[str], env: dict[str, str], *, exit_codes: tuple[int, ...] = (0,)) -> Run:
+def runlog(args: list[str], env: dict[str, str], *, exit_codes: tuple[int, ...] = (0,),
+           tree: Path = REPO) -> Run:
     """``python -m runlog ARGS``: its wall time and the peak memory of its process tree.
 
     Waited for with wait4, whose resource usage is this command's alone (with the pool
     processes it waited for): getrusage(RUSAGE_CHILDREN) would also hold the largest of every
-    process this benchmark started before."""
+    process this benchmark started before. ``tree``: the checkout whose runlog runs (``-m``
+    puts the working folder first on the path)."""
     with tempfile.TemporaryFile("w+", encoding="utf-8") as err:
         start = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, "-m", "runlog", *args], cwd=REPO, env=env,
+        proc = subprocess.Popen([sys.executable, "-m", "runlog", *args], cwd=tree, env=env,
                                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                 stderr=err)
         _, status, usage = os.wait4(proc.pid, 0)

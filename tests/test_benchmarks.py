@@ -36,12 +36,20 @@ WITHOUT_START_UP = {"runlog import / fitparse, FIT": ">= 100x for 240",
 def test_quick_benchmark_prints_its_table(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "benchmarks", "--quick", "--repeat", "1", "--cache",
-         str(tmp_path / "cache")],
+         str(tmp_path / "cache"), "--baseline", str(REPO)],
         cwd=REPO, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     header = next(i for i, line in enumerate(lines) if line.startswith("stage "))
     table = lines[header + 2:]
+    # --baseline: the whole commands of another checkout (here this one), in the same run,
+    # before this checkout's rows, judging no target.
+    baseline = [line for line in table if "(baseline)" in line]
+    assert len(baseline) == 13 and table.index(baseline[-1]) < table.index(
+        next(line for line in table if line.startswith("runlog --help ")
+             and "(baseline)" not in line))
+    assert not any(" yes " in line or " NO " in line for line in baseline)
+    table = [line for line in table if line not in baseline]
     for stage in STAGES:
         row = next((line for line in table if line.startswith(stage)), None)
         assert row is not None, f"no row for {stage!r} in:\n{done.stdout}"
