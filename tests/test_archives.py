@@ -105,3 +105,15 @@ def test_missing_and_unknown_paths_are_problems(tmp_path: Path) -> None:
 def test_same_file_given_twice_is_read_once(tmp_path: Path) -> None:
     make_tree(tmp_path, {"run.gpx": b"x"})
     assert len(discover([tmp_path, tmp_path / "run.gpx"]).items) == 1
+
+
+def test_same_file_by_a_link_a_dotted_path_or_a_linked_folder_is_read_once(
+        tmp_path: Path) -> None:
+    """Files are told apart by their resolved path; a folder's path is resolved once for its
+    files, a linked file on its own."""
+    make_tree(tmp_path / "runs", {"a.gpx": b"x", "b.gpx": b"y"})
+    (tmp_path / "also-runs").symlink_to(tmp_path / "runs")
+    (tmp_path / "b-link.gpx").symlink_to(tmp_path / "runs" / "b.gpx")
+    found = discover([tmp_path / "runs", tmp_path / "also-runs",
+                      tmp_path / "runs" / ".." / "runs" / "a.gpx", tmp_path / "b-link.gpx"])
+    assert sorted(Path(item.source).name for item in found.items) == ["a.gpx", "b.gpx"]
