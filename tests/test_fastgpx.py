@@ -4,7 +4,7 @@ refusals and the same track columns on every corpus GPX and on generated documen
 what producers vary (namespaces, versions, point layouts, time forms, extensions, damage).
 
 Where runlog reads more than gpxpy: the <extensions> of a GPX 1.0 document, which gpxpy skips;
-runlog's gpxpy path adds them from the tree (``gpx._attach_extensions``), so "gpxpy" below
+runlog's gpxpy path adds them from the tree (``gpx_gpxpy._attach_extensions``), so "gpxpy" below
 means gpxpy plus that (test_gpx_10_extensions_are_read_where_gpxpy_skips_them)."""
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from runlog.errors import ParseError
-from runlog.importers import ReadOptions, gpx
+from runlog.importers import ReadOptions, gpx, gpx_gpxpy, gpx_pattern, gpx_tree
 from runlog.model import to_frame
 
 TPX_V1 = "http://www.garmin.com/xmlschemas/TrackPointExtension/v1"
@@ -38,7 +38,9 @@ def outcome(data: bytes, path: str) -> tuple[str, Any, str, Any]:
     """(kind, table or refusal, which way it was read, what that way read) for one of the
     reader's paths. The notes lose the one that says gpxpy read the file."""
     read: dict[str, Any] = {}
-    by_pattern, by_tree, by_gpxpy = gpx._read_by_pattern, gpx._fast_parse, gpx._gpxpy_parse
+    by_pattern = gpx_pattern.read_by_pattern
+    by_tree = gpx_tree.read_tree
+    by_gpxpy = gpx_gpxpy.read_with_gpxpy
 
     def pattern(*args: Any) -> Any:
         found = by_pattern(*args)
@@ -56,8 +58,9 @@ def outcome(data: bytes, path: str) -> tuple[str, Any, str, Any]:
         read.setdefault("gpxpy", parsed)
         return parsed
 
-    with mock.patch.multiple(gpx, _read_by_pattern=pattern, _fast_parse=tree,
-                             _gpxpy_parse=gpxpy):
+    with mock.patch.object(gpx_pattern, "read_by_pattern", pattern), \
+            mock.patch.object(gpx_tree, "read_tree", tree), \
+            mock.patch.object(gpx_gpxpy, "read_with_gpxpy", gpxpy):
         try:
             activities = gpx._read(data, "gen.gpx", path=path)
         except Exception as exc:  # noqa: BLE001 - read() turns any into a ParseError

@@ -23,7 +23,7 @@ import pandas as pd
 
 from ..errors import NotAnActivity, ParseError
 from ..model import Activity
-from . import ReadOptions, streams, vocab, xmltools
+from . import ReadOptions, streams, vocab, xmlpatterns, xmltools
 from .xmltools import children, descendants, number_at, text_at
 
 FORMAT = "tcx"
@@ -238,7 +238,7 @@ def _trackpoints(element: Element, sport: str, cut: list[_CutTrack]) -> _Trackpo
     for number_in_lap, track in tracks:
         # A lap's second <Track> starts after the timer was stopped; a new lap goes on running.
         segment += number_in_lap > 0
-        mark = track.get(xmltools.CUT_MARK) if cut else None
+        mark = track.get(xmlpatterns.CUT_MARK) if cut else None
         if mark is not None:
             body = cut[int(mark)]
             for name in _POINT_COLUMNS:
@@ -306,7 +306,7 @@ def _read_point(elem: Element, layout: dict[str, Any], row: list[str | None],
 # --- trackpoints read by pattern -----------------------------------------------------------------
 
 _WS = rb"[ \t\n]*"
-#: Element text; the track body holds printable ASCII only (xmltools.is_plain), so this
+#: Element text; the track body holds printable ASCII only (xmlpatterns.is_plain), so this
 #: text is what the XML parser would give.
 _TEXT = rb"[^<&]*"
 _TRACK_START = re.compile(rb"<Track[ \t\n]*>")
@@ -383,11 +383,11 @@ def _read_by_pattern(data: bytes, source: str) -> tuple[xmltools.XmlDocument,
     could differ from the whole file's (a syntax error's line, a decoding repair naming a
     byte offset) gives None.
     """
-    declarations = xmltools.root_namespaces(data)
+    declarations = xmlpatterns.root_namespaces(data)
     if declarations is None:
         return None
     declared = {prefix for prefix, _ in declarations if prefix}
-    cut = xmltools.cut_bodies(data, _TRACK_START, b"</Track>", "Track",
+    cut = xmlpatterns.cut_bodies(data, _TRACK_START, b"</Track>", "Track",
                               lambda body: _pattern_track(body, declared))
     if cut is None:
         return None
@@ -398,13 +398,13 @@ def _read_by_pattern(data: bytes, source: str) -> tuple[xmltools.XmlDocument,
         return None
     if any("Windows-1252" in note for note in doc.notes):
         return None
-    if xmltools.deepest_cut(doc.root) + _CUT_DEPTH >= xmltools.MAX_DEPTH:
+    if xmlpatterns.deepest_cut(doc.root) + _CUT_DEPTH >= xmltools.MAX_DEPTH:
         return None  # perhaps nested too deep with its trackpoints: the tree says
     return doc, tracks
 
 
 def _pattern_track(body: bytes, declared: set[bytes]) -> _CutTrack | None:
-    if not xmltools.is_plain(body):
+    if not xmlpatterns.is_plain(body):
         return None
     tpx = _TPX_PREFIX.search(body)
     prefix = tpx.group(1) if tpx else None
@@ -421,7 +421,7 @@ def _pattern_track(body: bytes, declared: set[bytes]) -> _CutTrack | None:
     extensions = first.group(0).find(b"<Extensions>") >= 0
     layout = tuple(extensions if name == "extensions" else first.group(name) is not None
                    for name in _PARTS)
-    split = xmltools.split_whole(body, (_point_pattern(prefix, layout), general))
+    split = xmlpatterns.split_whole(body, (_point_pattern(prefix, layout), general))
     if split is None:
         return None  # something between the points that the pattern does not read
     return _CutTrack({name: split.column(name) for name in _POINT_COLUMNS})

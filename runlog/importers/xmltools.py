@@ -13,10 +13,9 @@ from __future__ import annotations
 import codecs
 import math
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import TypeVar
 from xml.etree.ElementTree import Element
 from xml.etree.ElementTree import ParseError as XmlSyntaxError
 from xml.etree.ElementTree import XMLParser as _CXmlParser
@@ -27,8 +26,6 @@ import pandas as pd
 from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden
 
 from ..errors import ParseError
-
-T = TypeVar("T")
 
 #: Where prefixes that files use without declaring them usually point.
 KNOWN_PREFIXES = {
@@ -127,7 +124,7 @@ def _fromstring(text: str) -> Element:
     return parser.close()
 
 
-def _levels(root: Element) -> Iterator[list[Element]]:
+def levels(root: Element) -> Iterator[list[Element]]:
     """The elements of the tree under ``root``, a level at a time (no recursion)."""
     level = [root]
     while level:
@@ -137,7 +134,7 @@ def _levels(root: Element) -> Iterator[list[Element]]:
 
 def _deeper_than(root: Element, limit: int) -> bool:
     """True when the tree under ``root`` has more than ``limit`` levels."""
-    return any(depth >= limit for depth, _ in zip(range(limit + 1), _levels(root)))
+    return any(depth >= limit for depth, _ in zip(range(limit + 1), levels(root)))
 
 
 def _decode(data: bytes, notes: list[str]) -> str:
@@ -375,143 +372,3 @@ def local_wall_clock(utc: pd.Timestamp, offset: timedelta | None) -> datetime | 
         return None
     return (utc + offset).tz_localize(None).to_pydatetime()
 
-
-# --- bodies read by pattern ---------------------------------------------------------------------
-# The GPX and TCX readers read the points of common-layout files with regular expressions:
-# each track body that is nothing but such points is cut out of the file and read by pattern;
-# what is left, the cut elements marked, goes through parse() and the tree as usual.
-
-#: The attribute that marks an element whose body was cut out (a name no producer writes).
-CUT_MARK = "runlog-cut"
-#: Bytes a body read by pattern may hold: printable ASCII, tab and line feed. Nothing in such
-#: text is a character XML would refuse, decode differently or normalize (as it does CR).
-PLAIN_BYTES = bytes([0x09, 0x0A, *range(0x20, 0x7F)])
-#: Encodings that write printable ASCII as itself (what XML calls Latin-1 decodes the same).
-_ASCII_ENCODINGS = frozenset({b"utf-8", b"utf8", b"us-ascii", b"ascii", b"iso-8859-1",
-                              b"latin-1", b"latin1", b"windows-1252", b"cp1252"})
-_DECLARED_ENCODING_BYTES = re.compile(
-    rb"^[ \t\n\r]*<\?xml[^>]*?encoding[ \t\n\r]*=[ \t\n\r]*[\"']([^\"']*)")
-_ROOT_TAG = re.compile(rb"<(?![?!])[^>]*>")
-_NAMESPACE_DECLARATION = re.compile(
-    rb"[ \t\n]xmlns(?::([A-Za-z_][-.\w]*))?[ \t\n]*=[ \t\n]*(?:\"([^\"<&]*)\"|'([^'<&]*)')")
-
-
-def is_plain(body: bytes) -> bool:
-    """True when ``body`` holds only :data:`PLAIN_BYTES`, and no ``]]>`` (which XML forbids
-    in text, and a pattern's ``[^<&]*`` would let through)."""
-    return not body.translate(None, PLAIN_BYTES) and b"]]>" not in body
-
-
-def root_namespaces(data: bytes) -> list[tuple[bytes, str]] | None:
-    """The namespace declarations of the root start tag as (prefix, or b"" for the default,
-    URI); None when the file may not be read by pattern: an encoding that does not keep ASCII
-    as itself, a cut mark already in it, or a root tag whose declarations do not all read."""
-    declared = _DECLARED_ENCODING_BYTES.match(data[:512].lstrip(codecs.BOM_UTF8))
-    if declared and declared.group(1).lower() not in _ASCII_ENCODINGS:
-        return None
-    if CUT_MARK.encode() in data:
-        return None
-    root_tag = _ROOT_TAG.search(data, _prolog_end(data))
-    if root_tag is None:
-        return None
-    found = _NAMESPACE_DECLARATION.findall(root_tag.group())
-    if len(found) != root_tag.group().count(b"xmlns"):
-        return None
-    return [(prefix, (double or single).decode("ascii", "replace"))
-            for prefix, double, single in found]
-
-
-@dataclass
-class Split:
-    """A body cut into the matches of one pattern: ``re.split``'s parts (the text before each
-    match, then its groups)."""
-
-    pattern: re.Pattern[bytes]
-    parts: list[bytes | None]
-
-    @property
-    def count(self) -> int:
-        return len(self.parts) // (self.pattern.groups + 1)
-
-    def column(self, name: str) -> list[bytes | None]:
-        """Group ``name`` of every match (None where it did not take part, or the pattern
-        has no such group)."""
-        if name not in self.pattern.groupindex:
-            return [None] * self.count
-        return self.parts[self.pattern.groupindex[name]::self.pattern.groups + 1]
-
-
-def split_whole(body: bytes, patterns: Iterable[re.Pattern[bytes]]) -> Split | None:
-    """``body`` split by the first of ``patterns`` whose matches are all of it but
-    whitespace; None when none reads it whole."""
-    for pattern in patterns:
-        parts = pattern.split(body)
-        if not b"".join(parts[::pattern.groups + 1]).strip(b" \t\n"):
-            return Split(pattern, parts)
-    return None
-
-
-def cut_bodies(data: bytes, start: re.Pattern[bytes], end: bytes, element: str,
-               read: Callable[[bytes], T | None]) -> tuple[bytes, list[T]] | None:
-    """Cut the body of every element that ``start`` opens and ``end`` closes out of ``data``,
-    as ``read`` reads it; ``data`` without the bodies, each element marked with the index of
-    its body, and the bodies read. None when one body does not read, or there is none."""
-    pieces: list[bytes] = []
-    bodies: list[T] = []
-    at = 0
-    for match in start.finditer(data):
-        if match.start() < at or _inside_other_markup(data, match.start()):
-            return None
-        stop = data.find(end, match.end())
-        if stop < 0:
-            return None
-        body = read(data[match.end():stop])
-        if body is None:
-            return None
-        pieces += [data[at:match.start()], f'<{element} {CUT_MARK}="{len(bodies)}">'.encode()]
-        bodies.append(body)
-        at = stop
-    if not bodies:
-        return None
-    pieces.append(data[at:])
-    return b"".join(pieces), bodies
-
-
-#: Markup whose content is no element: a start tag written there is text (or an error).
-_OPAQUE = ((b"<!--", b"-->"), (b"<![CDATA[", b"]]>"), (b"<?", b"?>"))
-
-
-def _inside_other_markup(data: bytes, pos: int) -> bool:
-    """True when ``pos`` may be inside a comment, a CDATA section or a processing
-    instruction: the last one opened before it is not closed before it. (Cautious: an opening
-    written inside another one's content counts too; then the tree reads the file.)"""
-    for opening, closing in _OPAQUE:
-        begun = data.rfind(opening, 0, pos)
-        if begun >= 0 and data.find(closing, begun + len(opening), pos) < 0:
-            return True
-    return False
-
-
-def deepest_cut(root: Element) -> int:
-    """The depth (the root is 0) of the deepest element marked with :data:`CUT_MARK`; -1
-    when none is. A reader adds the depth of what it cut, so that the file is refused as
-    nested too deep (:data:`MAX_DEPTH`) exactly when the whole file would be."""
-    return max((depth for depth, level in enumerate(_levels(root))
-                if any(elem.get(CUT_MARK) is not None for elem in level)), default=-1)
-
-
-def _prolog_end(data: bytes) -> int:
-    """Where the root element starts: after the XML declaration, comments and PIs."""
-    pos = 0
-    while True:
-        pos = data.find(b"<", pos)
-        if pos < 0:
-            return len(data)
-        if data.startswith(b"<?", pos):
-            pos = data.find(b"?>", pos) + 2
-        elif data.startswith(b"<!--", pos):
-            pos = data.find(b"-->", pos) + 3
-        else:
-            return pos
-        if pos < 2:
-            return len(data)
