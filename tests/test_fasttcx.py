@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from runlog.errors import ParseError
-from runlog.importers import streams, tcx, vocab, xmltools
+from runlog.importers import streams, tcx, tcx_trackpoints, vocab, xmltools
 from runlog.model import Activity, to_frame
 
 TCD = "http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2"
@@ -68,8 +68,8 @@ def sport_of(element: Element) -> str:
     return (vocab.sport_from_type(element.get("Sport")) or ("other", None))[0]
 
 
-def assert_same_trackpoints(got: tcx._Trackpoints, want: tcx_reference.Trackpoints,
-                            where: str) -> None:
+def assert_same_trackpoints(got: tcx_trackpoints.Trackpoints,
+                            want: tcx_reference.Trackpoints, where: str) -> None:
     """Column-wise trackpoints equal the point-by-point reading: times (NaT included, to the
     nanosecond), floats (NaN included), segments, repeated count, cadence field, tracks."""
     expected = tcx_reference.columns(want.rows)
@@ -99,7 +99,7 @@ def assert_trackpoints_as_before(data: bytes, source: str = SOURCE) -> int:
     except ParseError:
         return 0
     elements = list(xmltools.descendants(doc.root, "Activity"))
-    found = tcx._read_by_pattern(data, source)
+    found = tcx_trackpoints.read_by_pattern(data, source)
     cut_elements: list[Element] = []
     if found is not None:
         cut_elements = list(xmltools.descendants(found[0].root, "Activity"))
@@ -108,11 +108,13 @@ def assert_trackpoints_as_before(data: bytes, source: str = SOURCE) -> int:
         sport = sport_of(element)
         want = tcx_reference.trackpoints(element, sport)
         where = f"{source}: activity {number + 1}"
-        assert_same_trackpoints(tcx._trackpoints(element, sport, []), want, f"{where} (tree)")
+        assert_same_trackpoints(tcx_trackpoints.trackpoints(element, sport, []), want,
+                                f"{where} (tree)")
         if found is not None:
             assert sport_of(cut_elements[number]) == sport
-            assert_same_trackpoints(tcx._trackpoints(cut_elements[number], sport, found[1]),
-                                    want, f"{where} (pattern)")
+            assert_same_trackpoints(
+                tcx_trackpoints.trackpoints(cut_elements[number], sport, found[1]), want,
+                f"{where} (pattern)")
     return len(elements)
 
 
@@ -136,7 +138,7 @@ def test_every_corpus_tcx_reads_alike_by_both_paths(corpus: Path) -> None:
     by_pattern = set()
     for name, data in files.items():
         assert_same_outcome(data, name)
-        if tcx._read_by_pattern(data, name) is not None:
+        if tcx_trackpoints.read_by_pattern(data, name) is not None:
             by_pattern.add(name)
     # Garmin Connect's and Strava's exports, and most others, are read by pattern.
     assert {"tcx/sports-alliance__sports-lib__6782987395.tcx",
@@ -416,7 +418,7 @@ def documents(draw: st.DrawFn, rich: bool, stray: bool = False
 
 
 def check_document(data: bytes, expected: str | None, reasons: list[str]) -> None:
-    found = tcx._read_by_pattern(data, SOURCE)
+    found = tcx_trackpoints.read_by_pattern(data, SOURCE)
     if expected == "pattern":
         assert found is not None, "the pattern should read this file"
     elif expected == "tree":
@@ -521,7 +523,7 @@ def garmin_connect(points: int = 30, *, stray: str = "", stray_in: int | None = 
 
 def test_garmin_connect_layout_is_read_by_pattern() -> None:
     data = garmin_connect()
-    found = tcx._read_by_pattern(data, SOURCE)
+    found = tcx_trackpoints.read_by_pattern(data, SOURCE)
     assert found is not None
     assert [track.count for track in found[1]] == [30]
     assert_same_outcome(data)
@@ -538,7 +540,7 @@ def test_a_comment_or_cdata_or_reference_in_a_trackpoint_is_left_to_the_tree(
         stray: str) -> None:
     data = garmin_connect(stray=stray, stray_in=7)
     assert stray.encode() in data
-    assert tcx._read_by_pattern(data, SOURCE) is None
+    assert tcx_trackpoints.read_by_pattern(data, SOURCE) is None
     assert_same_outcome(data)
     assert assert_trackpoints_as_before(data) == 1
     # The tree drops it (text between a trackpoint's children counts for nothing): the same
@@ -557,7 +559,7 @@ def test_trackpoints_repeating_times_are_dropped_alike() -> None:
             + "".join(f'<Lap StartTime="{time_text(0, "Z")}"><Track>{track}</Track></Lap>'
                       for _ in range(3))
             + "</Activity></Activities></TrainingCenterDatabase>").encode()
-    assert tcx._read_by_pattern(data, SOURCE) is not None
+    assert tcx_trackpoints.read_by_pattern(data, SOURCE) is not None
     assert_same_outcome(data)
     assert_trackpoints_as_before(data)
     act = tcx._read(data, SOURCE)[0]
@@ -584,11 +586,11 @@ def test_the_first_of_a_repeated_part_counts() -> None:
             f'<Id>{time_text(0, "Z")}</Id><Lap StartTime="{time_text(0, "Z")}"><Track>'
             f"{point}{later}</Track></Lap></Activity></Activities>"
             "</TrainingCenterDatabase>").encode()
-    assert tcx._read_by_pattern(data, SOURCE) is None
+    assert tcx_trackpoints.read_by_pattern(data, SOURCE) is None
     assert_same_outcome(data)
     assert assert_trackpoints_as_before(data) == 1
     element = next(xmltools.descendants(xmltools.parse(data, SOURCE).root, "Activity"))
-    rows = tcx._trackpoints(element, "running", []).rows
+    rows = tcx_trackpoints.trackpoints(element, "running", []).rows
     assert [rows[name][0] for name in ("lat", "lon", "distance_m", "heart_rate", "speed_mps",
                                        "cadence")] == [46.1, 14, 3, 150, 3, 85]
     assert rows["time"][0] == np.datetime64("2021-05-01T07:00:00")
@@ -616,7 +618,7 @@ def test_small_run_is_read_by_pattern() -> None:
     """The file the cases below alter is read by pattern, alike on both paths."""
     for data in (small_run(), small_run(extensions=f'<Extensions><TPX xmlns="{AX}"><Speed>3'
                                                    "</Speed></TPX></Extensions>")):
-        assert tcx._read_by_pattern(data, SOURCE) is not None
+        assert tcx_trackpoints.read_by_pattern(data, SOURCE) is not None
         assert_same_outcome(data)
 
 
@@ -662,8 +664,8 @@ def test_points_that_differ_from_the_first_are_read_by_the_general_pattern() -> 
     less = plain.replace(b"<Time>" + time_text(3, "Z").encode() + b"</Time>", b"")
     for data in (more, less):
         assert data != plain
-        found = tcx._read_by_pattern(data, SOURCE)
+        found = tcx_trackpoints.read_by_pattern(data, SOURCE)
         assert found is not None and found[1][0].count == 5
         assert_same_outcome(data)
-    heart_rates = tcx._read_by_pattern(more, SOURCE)[1][0].texts["heart_rate"]  # type: ignore[index]
+    heart_rates = tcx_trackpoints.read_by_pattern(more, SOURCE)[1][0].texts["heart_rate"]  # type: ignore[index]
     assert heart_rates == [None, None, b"150", None, None]
