@@ -137,20 +137,21 @@ def _pattern_segment(body: bytes, tpx_prefixes: set[bytes]) -> Segment | None:
     if split.pattern is _POINT and not set(column("prefix")) - {None} <= tpx_prefixes:
         return None
     try:
-        lat = _floats(column("lat"), strict=True)
-        lon = _floats(column("lon"), strict=True)
-        altitude = _floats(column("ele"), strict=True)
+        lat = xmltools.floats(column("lat"), strict=True)
+        lon = xmltools.floats(column("lon"), strict=True)
+        altitude = xmltools.floats(column("ele"), strict=True)
     except ValueError:  # gpxpy refuses the file: the tree path says how
         return None
     times = _pattern_times(column("time"), column("zone"))
     if times is None:
         return None
-    heart_rate = _floats(column("hr"))
+    heart_rate = xmltools.floats(column("hr"))
     heart_rate[heart_rate == 0] = np.nan  # "no sensor" (OpenTracks), not a reading
-    cadence = _floats(column("cad"))
+    cadence = xmltools.floats(column("cad"))
     cadences = int(np.count_nonzero(~np.isnan(cadence)))
+    speed = xmltools.floats(column("speed"))
     return Segment(
-        {"lat": lat, "lon": lon, "altitude_m": altitude, "speed_mps": _floats(column("speed")),
+        {"lat": lat, "lon": lon, "altitude_m": altitude, "speed_mps": speed,
          "heart_rate": heart_rate, "cadence": cadence},
         *times, Counter({TPX_CADENCE_FIELD: cadences} if cadences else {}))
 
@@ -164,21 +165,3 @@ def _pattern_times(local: list[bytes | None], zones: list[bytes | None]
         return None  # times in several zones, or missing on some points: the tree reads them
     texts = b"\n".join(local).decode("ascii").split("\n")  # type: ignore[arg-type]
     return xmltools.utc_times(texts, zones[0].decode("ascii"))
-
-
-def _floats(values: list[bytes | None], *, strict: bool = False) -> np.ndarray:
-    """Numbers from element texts: NaN where there is no text; where there is one that is
-    no finite number, gpxpy's float() raises (``strict``) or number_at gives none."""
-    if all(values):
-        try:
-            numbers = np.array(list(map(float, values)), dtype="float64")  # type: ignore[arg-type]
-        except ValueError:
-            if strict:
-                raise
-        else:
-            if strict or np.isfinite(numbers).all():
-                return numbers
-    if strict:
-        return np.array([float(v) if v else np.nan for v in values], dtype="float64")
-    out = [xmltools.finite_number(v) for v in values]
-    return np.array([np.nan if v is None else v for v in out], dtype="float64")

@@ -85,18 +85,18 @@ def trackpoints(element: Element, sport: str, cut: list[CutTrack]) -> Trackpoint
     keep = ~valid
     where = np.flatnonzero(valid)
     keep[where[np.unique(times[where], return_index=True)[1]]] = True
-    run_cadence = _numbers(texts["run_cadence"])
-    core_cadence = (_numbers(texts["core_cadence"]) if sport == "running"
+    run_cadence = xmltools.floats(texts["run_cadence"])
+    core_cadence = (xmltools.floats(texts["core_cadence"]) if sport == "running"
                     else np.full(len(times), np.nan))
-    heart_rate = _numbers(texts["heart_rate"])
+    heart_rate = xmltools.floats(texts["heart_rate"])
     heart_rate[heart_rate == 0] = np.nan  # "or None" in the point-by-point reading
     rows = {
         "time": times,
-        "lat": _numbers(texts["lat"]),
-        "lon": _numbers(texts["lon"]),
-        "altitude_m": _numbers(texts["altitude_m"]),
-        "distance_m": _numbers(texts["distance_m"]),
-        "speed_mps": _numbers(texts["speed_mps"]),
+        "lat": xmltools.floats(texts["lat"]),
+        "lon": xmltools.floats(texts["lon"]),
+        "altitude_m": xmltools.floats(texts["altitude_m"]),
+        "distance_m": xmltools.floats(texts["distance_m"]),
+        "speed_mps": xmltools.floats(texts["speed_mps"]),
         "heart_rate": heart_rate,
         # Polar and Suunto write run cadence into the core <Cadence> meant for bikes.
         "cadence": np.where(np.isnan(run_cadence), core_cadence, run_cadence),
@@ -273,24 +273,3 @@ def _times(raw: list[str | bytes | None]) -> np.ndarray:
                            .tz_localize(None), "us")
     out[(out < earliest) | (out > latest)] = np.datetime64("NaT")
     return out
-
-
-def _numbers(texts: list[str | bytes | None]) -> np.ndarray:
-    """Floats as :func:`.xmltools.number_at` reads them (NaN where it gives None) from texts
-    as the tree or a pattern gives them ("" or None where there is no text)."""
-    try:
-        if all(texts):
-            values = np.fromiter(map(float, texts), "float64", len(texts))  # type: ignore[arg-type]
-        else:
-            values = np.array([float(t) if t else np.nan for t in texts], dtype="float64")
-    except ValueError:  # a text that is no number: each alone
-        values = np.array([_number(text) for text in texts], dtype="float64")
-    values[~np.isfinite(values)] = np.nan
-    return values
-
-
-def _number(text: str | bytes | None) -> float:
-    try:
-        return float(text) if text else np.nan
-    except ValueError:
-        return np.nan
