@@ -283,30 +283,86 @@ def floats(texts: Sequence[str | bytes | None], *, strict: bool = False) -> np.n
     where a text is no number, ValueError when ``strict`` (gpxpy refuses such a file), else
     NaN, as for a number that is not finite (:func:`finite_number`).
 
-    The numbers are Python's ``float()`` of each text, called from C (``map`` into
-    ``np.fromiter``): no Python bytecode runs per value unless a text is no number. Parsing
-    the joined texts in one numpy call (``np.fromstring``, or a string array's ``astype``) is
-    no faster on numbers this short, and would need a grammar check of its own to refuse
-    exactly what ``float()`` refuses; tests/test_number_columns.py holds the column to
-    ``float()`` text by text."""
+    The numbers are exactly Python's ``float()`` of each text (tests/test_number_columns.py
+    holds the column to it, bit for bit). A column of plain decimals all written alike, as a
+    device writes coordinates, is converted by numpy in one go (:func:`_same_width_decimals`);
+    any other is converted by ``float()`` called from C (``map`` into ``np.fromiter``), with
+    no Python bytecode per value unless a text is no number. numpy's own text parsing
+    (``np.fromstring``, a string array's ``astype``) is no faster than that on numbers this
+    short, and would need a grammar check to refuse exactly what ``float()`` refuses."""
     count = len(texts)
     written = texts if all(texts) else list(filter(None, texts))
     if not written:
         return np.full(count, np.nan)
-    try:
-        values = np.fromiter(map(float, written), "float64", len(written))  # type: ignore[arg-type]
-    except ValueError:
-        if strict:
-            raise
-        values = np.array([np.nan if v is None else v for v in map(finite_number, written)],
-                          dtype="float64")
-    if not strict:
-        values[~np.isfinite(values)] = np.nan
+    values = _same_width_decimals(written)
+    if values is None:
+        try:
+            values = np.fromiter(map(float, written), "float64",  # type: ignore[arg-type]
+                                 len(written))
+        except ValueError:
+            if strict:
+                raise
+            values = np.array([np.nan if v is None else v for v in map(finite_number, written)],
+                              dtype="float64")
+        if not strict:
+            values[~np.isfinite(values)] = np.nan
     if len(written) == count:
         return values
     out = np.full(count, np.nan)
     out[np.fromiter(map(bool, texts), bool, count)] = values
     return out
+
+
+#: Exact powers of ten: 10**22 is the last that float64 holds exactly.
+_EXACT_POWERS_OF_TEN = 10.0 ** np.arange(23)
+#: Digits whose integer float64 holds exactly (below 2**53).
+_EXACT_DIGITS = 15
+
+
+def _same_width_decimals(texts: Sequence[str | bytes]) -> np.ndarray | None:
+    """``float()`` of each text when all are bytes of one width and one form: the same sign
+    (or none), the decimal point in the same place (or none), digits everywhere else, at
+    most 15 of them; else None.
+
+    Such a text is an integer N of at most 15 digits over 10**k (k at most 15): N and 10**k
+    are exact in float64, and IEEE division rounds their quotient correctly, so N / 10**k is
+    the float nearest the decimal, which is what ``float()`` gives (David Gay's strtod takes
+    the same shortcut). The rows of the joined column are read as a matrix of digits."""
+    first = texts[0]
+    width = len(first)
+    if not isinstance(first, bytes) or not 0 < width <= _EXACT_DIGITS + 2:
+        return None
+    if len(texts[-1]) != width:  # most columns that differ in width differ here already
+        return None
+    try:
+        joined = b"\n".join(texts) + b"\n"  # type: ignore[arg-type]
+    except TypeError:
+        return None
+    count = len(texts)
+    if len(joined) != count * (width + 1):
+        return None
+    # Rows of one text each, unless widths differ (then some line feed is out of its column,
+    # and the checks below find it there or a character where it should be).
+    rows = np.frombuffer(joined, np.uint8).reshape(count, width + 1)
+    if not (rows[:, width] == ord("\n")).all():
+        return None
+    signed = first[0] in b"+-"
+    point = first.find(b".")
+    places = [i for i in range(signed, width) if i != point]
+    if not 0 < len(places) <= _EXACT_DIGITS:
+        return None
+    if signed and not (rows[:, 0] == first[0]).all():
+        return None
+    if point >= 0 and not (rows[:, point] == ord(".")).all():
+        return None
+    digits = rows[:, places] - np.uint8(ord("0"))
+    if not (digits < 10).all():
+        return None
+    weights = 10 ** np.arange(len(places) - 1, -1, -1, dtype=np.int64)
+    values = (digits @ weights).astype(np.float64)
+    if 0 <= point < width - 1:
+        values /= _EXACT_POWERS_OF_TEN[width - 1 - point]
+    return -values if first[0] == ord("-") else values
 
 
 # --- times as activity files write them --------------------------------------------------------
@@ -370,7 +426,8 @@ def plain_utc_times(texts: list[str]) -> tuple[np.ndarray, timedelta | None] | N
     return utc_times(joined.replace(zone + "\n", "\n").split("\n")[:-1], zone)
 
 
-def utc_times(local: list[str], zone: str) -> tuple[np.ndarray, timedelta | None] | None:
+def utc_times(local: Sequence[str] | np.ndarray, zone: str
+              ) -> tuple[np.ndarray, timedelta | None] | None:
     """Plain ISO local times (``2021-05-01T07:00:00.5``) written with ``zone`` (``Z`` or
     ``+hh:mm``), as naive UTC datetime64[us], and the offset (None for UTC); None for a zone
     of a day or more or a field out of range (no reader reads a time there either)."""
