@@ -16,18 +16,32 @@ from . import gpx_tree, xmlpatterns, xmltools
 from .gpx_tracks import TPX_CADENCE_FIELD, TRACK_POINT_EXTENSIONS, Gpx
 from .gpx_tree import NUMERIC, Segment
 
-_WS = rb"[ \t\n]*"
-#: Element text and attribute values; the body they are in holds printable ASCII only
-#: (checked once per segment), so no character XML would refuse or change.
-_TEXT = rb"[^<&]*"
-_VALUE = rb"[^<&\"]*"
+#: Whitespace, element text and attribute values; the body they are in holds printable ASCII
+#: only (checked once per segment), so no character XML would refuse or change.
+_WS = xmlpatterns.WS
+_TEXT = xmlpatterns.TEXT
+_VALUE = xmlpatterns.ATTRIBUTE_VALUE
 _TIME = rb"(?!0000)\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?"
 _ZONE = rb"Z|[+-]\d\d:\d\d"
+#: A time in _TIME without fractions of a second, the shortest one can be: times that take
+#: this many bytes each on average all have this form.
+_WHOLE_SECONDS_LENGTH = 19
 #: TrackPointExtension children in the order of Garmin's schema; the reader uses three.
 _TPX_CHILDREN = ("atemp", "wtemp", "depth", "hr", "cad", "speed", "course", "bearing")
 _TPX_USED = ("hr", "cad", "speed")
 #: The optional parts of a point, in order; a layout says which of them a point has.
 _PARTS = ("ele", "time", "extensions", *_TPX_CHILDREN)
+#: The values of a point in a pattern copied from one (xmlpatterns.exact_pattern): groups for
+#: those the reader uses; the zone is copied as written, like the markup.
+_EXACT_VALUES = {
+    "lat": rb"(?P<lat>" + _VALUE + rb")", "lon": rb"(?P<lon>" + _VALUE + rb")",
+    "ele": rb"(?P<ele>" + _TEXT + rb")", "time": rb"(?P<time>" + _TIME + rb")",
+    **{name: (rb"(?P<" + name.encode() + rb">" if name in _TPX_USED else rb"(?:") + _TEXT + rb")"
+       for name in _TPX_CHILDREN}}
+#: A segment this many times as long as its first point is read with a pattern copied from
+#: that point: compiling one takes about half a millisecond (once per layout and process;
+#: Python keeps the last 512), which this many points repay.
+_EXACT_FROM_POINTS = 500
 
 
 def _point_pattern(layout: tuple[bool, ...] | None = None, prefix: bytes | None = None
@@ -36,7 +50,9 @@ def _point_pattern(layout: tuple[bool, ...] | None = None, prefix: bytes | None 
     optional <ele> and a <time> in ISO form, and optionally a TrackPointExtension in schema
     order; no comments, entities or other markup (anything else is read from the tree).
     ``layout`` (with the extension ``prefix``): exactly these parts, for a regular expression
-    without alternatives, twice as fast; None: any of them (groups named after the parts)."""
+    without alternatives, twice as fast; None: any of them (groups named after the parts).
+    Whitespace before the point is part of it, so the parts of a split between points are
+    all empty, no new object per point."""
     def part(name: str, body: bytes) -> bytes:
         if layout is None:
             return rb"(?:" + _WS + body + rb")?"
@@ -52,8 +68,8 @@ def _point_pattern(layout: tuple[bool, ...] | None = None, prefix: bytes | None 
     extensions = part("extensions", rb"<extensions>" + _WS + opening + tpx + _WS
                       + rb"</" + tag + rb":TrackPointExtension>" + _WS + rb"</extensions>")
     return re.compile(
-        rb"<trkpt[ \t\n]+lat=\"(?P<lat>" + _VALUE + rb")\"[ \t\n]+lon=\"(?P<lon>" + _VALUE
-        + rb")\"" + _WS + rb">"
+        _WS + rb"<trkpt[ \t\n]+lat=\"(?P<lat>" + _VALUE + rb")\"[ \t\n]+lon=\"(?P<lon>"
+        + _VALUE + rb")\"" + _WS + rb">"
         + part("ele", rb"<ele>(?P<ele>" + _TEXT + rb")</ele>")
         + part("time", rb"<time>(?P<time>" + _TIME + rb")(?P<zone>" + _ZONE + rb")</time>")
         + extensions + _WS + rb"</trkpt>")
@@ -115,8 +131,9 @@ def read_by_pattern(data: bytes, source: str) -> tuple[xmltools.XmlDocument, Gpx
 def _pattern_segment(body: bytes, tpx_prefixes: set[bytes]) -> Segment | None:
     """The points of one <trkseg> body of nothing but plain-layout points, else None.
 
-    The first point's layout gives a pattern for all; a segment whose points vary is split
-    with the general pattern.
+    A pattern copied from the first point reads a long segment whose points are all written
+    alike; else the first point's layout gives a pattern for all; a segment whose points vary
+    is split with the general pattern.
     """
     if not xmlpatterns.is_plain(body):
         return None
@@ -130,7 +147,10 @@ def _pattern_segment(body: bytes, tpx_prefixes: set[bytes]) -> Segment | None:
     prefix = first.group("prefix")
     if prefix is not None and prefix not in tpx_prefixes:
         return None
-    split = xmlpatterns.split_whole(body, (_layout_pattern(layout, prefix), _POINT))
+    patterns = [_layout_pattern(layout, prefix), _POINT]
+    if len(body) >= _EXACT_FROM_POINTS * len(first.group()):
+        patterns.insert(0, xmlpatterns.exact_pattern(first, _EXACT_VALUES))
+    split = xmlpatterns.split_whole(body, patterns)
     if split is None:
         return None  # something between the points that the pattern does not read
     column = split.column
@@ -142,7 +162,8 @@ def _pattern_segment(body: bytes, tpx_prefixes: set[bytes]) -> Segment | None:
         altitude = xmltools.floats(column("ele"), strict=True)
     except ValueError:  # gpxpy refuses the file: the tree path says how
         return None
-    times = _pattern_times(column("time"), column("zone"))
+    zone = column("zone") if "zone" in split.pattern.groupindex else first.group("zone")
+    times = _pattern_times(column("time"), zone)
     if times is None:
         return None
     heart_rate = xmltools.floats(column("hr"))
@@ -156,12 +177,19 @@ def _pattern_segment(body: bytes, tpx_prefixes: set[bytes]) -> Segment | None:
         *times, Counter({TPX_CADENCE_FIELD: cadences} if cadences else {}))
 
 
-def _pattern_times(local: list[bytes | None], zones: list[bytes | None]
+def _pattern_times(local: list[bytes | None], zone: list[bytes | None] | bytes | None
                    ) -> tuple[np.ndarray, timedelta | None] | None:
-    """The times of a segment read by pattern, when all points have one in one zone."""
+    """The times of a segment read by pattern, when all points have one in one zone (each
+    point's ``zone``, or the one all were written in)."""
     if not local:
         return np.empty(0, "datetime64[us]"), None
-    if len(set(zones)) != 1 or zones[0] is None:
+    if isinstance(zone, list):
+        zone = zone[0] if len(set(zone)) == 1 else None
+    if zone is None:
         return None  # times in several zones, or missing on some points: the tree reads them
-    texts = b"\n".join(local).decode("ascii").split("\n")  # type: ignore[arg-type]
-    return xmltools.utc_times(texts, zones[0].decode("ascii"))
+    joined = b"".join(local)  # type: ignore[arg-type]
+    if len(joined) == _WHOLE_SECONDS_LENGTH * len(local):  # all whole seconds: no copies
+        texts = np.frombuffer(joined, f"S{_WHOLE_SECONDS_LENGTH}")
+    else:
+        texts = b"\n".join(local).decode("ascii").split("\n")  # type: ignore[arg-type]
+    return xmltools.utc_times(texts, zone.decode("ascii"))
