@@ -12,6 +12,7 @@ import gzip
 import re
 from pathlib import Path
 from typing import Any
+from unittest import mock
 from xml.etree.ElementTree import Element
 
 import numpy as np
@@ -427,21 +428,33 @@ def check_document(data: bytes, expected: str | None, reasons: list[str]) -> Non
     assert_trackpoints_as_before(data)
 
 
+#: Tracks as long as the pattern path needs before it copies a pattern from the first point
+#: (xmlpatterns.exact_pattern): as the reader has it, and from the first point on, so that
+#: the short generated tracks are read that way too.
+EXACT_FROM = [tcx_trackpoints._EXACT_FROM_POINTS, 0]
+
+
+@pytest.mark.parametrize("exact_from", EXACT_FROM)
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(doc=documents(rich=False))
-def test_plain_producer_layouts_read_alike(doc: tuple[bytes, str | None, list[str]]) -> None:
+def test_plain_producer_layouts_read_alike(doc: tuple[bytes, str | None, list[str]],
+                                           exact_from: int) -> None:
     """Layouts as Garmin Connect, Strava and most watches write them: read by pattern, with
     the tree's result."""
-    check_document(*doc)
+    with mock.patch.object(tcx_trackpoints, "_EXACT_FROM_POINTS", exact_from):
+        check_document(*doc)
 
 
+@pytest.mark.parametrize("exact_from", EXACT_FROM)
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(doc=documents(rich=True))
-def test_any_layout_reads_alike(doc: tuple[bytes, str | None, list[str]]) -> None:
+def test_any_layout_reads_alike(doc: tuple[bytes, str | None, list[str]],
+                                exact_from: int) -> None:
     """Undeclared and locally declared prefixes, odd times and numbers, empty elements,
     comments, CDATA and entities in points, CRLF, Latin-1, damage: whichever path reads it,
     the result is the tree's, and the trackpoints are the former loop's."""
-    check_document(*doc)
+    with mock.patch.object(tcx_trackpoints, "_EXACT_FROM_POINTS", exact_from):
+        check_document(*doc)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -519,6 +532,36 @@ def garmin_connect(points: int = 30, *, stray: str = "", stray_in: int | None = 
   </Author>
 </TrainingCenterDatabase>
 """.encode()
+
+
+def test_a_long_track_written_alike_is_read_with_a_pattern_copied_from_its_first_point(
+) -> None:
+    """Times and all: the copied pattern takes each time without its zone, read in one numpy
+    conversion; a point written otherwise leaves the track to the layout's pattern."""
+    data = garmin_connect(points=600)
+    found = tcx_trackpoints.read_by_pattern(data, SOURCE)
+    assert found is not None
+    assert [(track.count, track.zone) for track in found[1]] == [(600, b"Z")]
+    assert found[1][0].texts["time"][0] == b"2021-05-01T07:00:00.000"
+    assert_same_outcome(data)
+    assert assert_trackpoints_as_before(data) == 1
+    for other, zone in ((b"<Time>2021-05-01T07:00:05.000+00:00</Time>", None),  # another zone
+                        (b"<Time>2021-05-01T07:00:05.000Z</Time> ", None),  # a space more
+                        (b"<Time>2021-05-01T07:00:05Z</Time>", b"Z"),  # still plain ISO
+                        (b"<Time>1989-12-31T23:59:59.000Z</Time>", b"Z"),  # no time a watch
+                        (b"<Time>2100-01-01T00:00:00.000Z</Time>", b"Z")):  # recorded
+        changed = data.replace(b"<Time>2021-05-01T07:00:05.000Z</Time>", other)
+        assert changed != data
+        found = tcx_trackpoints.read_by_pattern(changed, SOURCE)
+        assert found is not None and [t.zone for t in found[1]] == [zone]
+        assert_same_outcome(changed)
+        assert assert_trackpoints_as_before(changed) == 1
+    # Times whose zone is a day or more, or a field out of range, are no time alike.
+    for zone in (b"+25:00", b"-24:00"):
+        shifted = data.replace(b".000Z</Time>", b".000" + zone + b"</Time>")
+        assert [t.zone for t in tcx_trackpoints.read_by_pattern(shifted, SOURCE)[1]] == [zone]
+        assert_same_outcome(shifted)
+        assert assert_trackpoints_as_before(shifted) == 1
 
 
 def test_garmin_connect_layout_is_read_by_pattern() -> None:

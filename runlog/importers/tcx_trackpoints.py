@@ -6,6 +6,7 @@ them (tests/test_fasttcx.py)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -35,6 +36,7 @@ class Trackpoints:
 #: whose text is read, a table of the same kind for an element whose children hold them.
 _POINT_COLUMNS = ("time", "lat", "lon", "altitude_m", "distance_m", "heart_rate",
                   "core_cadence", "speed_mps", "run_cadence")
+_NUMBER_COLUMNS = _POINT_COLUMNS[1:]
 _POINT_LAYOUT: dict[str, Any] = {
     "Time": 0,
     "Position": {"LatitudeDegrees": 1, "LongitudeDegrees": 2},
@@ -55,7 +57,8 @@ def trackpoints(element: Element, sport: str, cut: list[CutTrack]) -> Trackpoint
     a column at a time (tests/test_tcx.py compares with a point-by-point reading). The
     trackpoints of a track read by pattern (``cut``) are taken as they are.
     """
-    texts: dict[str, list[str | bytes | None]] = {name: [] for name in _POINT_COLUMNS}
+    texts: dict[str, list[str | bytes | None]] = {name: [] for name in _NUMBER_COLUMNS}
+    track_times: list[np.ndarray] = []
     segments: list[int] = []
     tracks = [(number, track) for lap in children(element, "Lap")
               for number, track in enumerate(children(lap, "Track"))]
@@ -67,8 +70,9 @@ def trackpoints(element: Element, sport: str, cut: list[CutTrack]) -> Trackpoint
         mark = track.get(xmlpatterns.CUT_MARK) if cut else None
         if mark is not None:
             body = cut[int(mark)]
-            for name in _POINT_COLUMNS:
+            for name in _NUMBER_COLUMNS:
                 texts[name] += body.texts[name]
+            track_times.append(body.times())
             segments += [segment] * body.count
             continue
         points = []
@@ -76,11 +80,14 @@ def trackpoints(element: Element, sport: str, cut: list[CutTrack]) -> Trackpoint
             row: list[str | None] = [None] * len(_POINT_COLUMNS)
             _read_point(point, _POINT_LAYOUT, row, names)
             points.append(row)
-        for name, column in zip(_POINT_COLUMNS, zip(*points)):
-            texts[name] += column
+        columns = dict(zip(_POINT_COLUMNS, zip(*points)))
+        for name in _NUMBER_COLUMNS:
+            texts[name] += columns.get(name, ())
+        track_times.append(_times(columns.get("time", [])))
         segments += [segment] * len(points)
 
-    times = _times(texts["time"])
+    times = (np.concatenate(track_times) if track_times
+             else np.empty(0, dtype="datetime64[us]"))
     valid = ~np.isnat(times)
     keep = ~valid
     where = np.flatnonzero(valid)
@@ -131,10 +138,20 @@ def _read_point(elem: Element, layout: dict[str, Any], row: list[str | None],
 
 # --- trackpoints read by pattern -----------------------------------------------------------------
 
-_WS = rb"[ \t\n]*"
+_WS = xmlpatterns.WS
 #: Element text; the track body holds printable ASCII only (xmlpatterns.is_plain), so this
 #: text is what the XML parser would give.
-_TEXT = rb"[^<&]*"
+_TEXT = xmlpatterns.TEXT
+#: A time as almost every producer writes it (ISO, seconds to six decimals), and its zone.
+_ISO_LOCAL = rb"(?!0000)\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?"
+_ISO_TIME = re.compile(b"(" + _ISO_LOCAL + rb")(Z|[+-]\d\d:\d\d)")
+#: A time in _ISO_TIME without fractions of a second, the shortest one can be: times that
+#: take this many bytes each on average all have this form.
+_WHOLE_SECONDS_LENGTH = 19
+#: A track this many times as long as its first trackpoint is read with a pattern copied
+#: from that point (xmlpatterns.exact_pattern): compiling one takes about half a millisecond
+#: (once per layout and process; Python keeps the last 512), which this many points repay.
+_EXACT_FROM_POINTS = 500
 _TRACK_START = re.compile(rb"<Track[ \t\n]*>")
 #: The namespace a <TPX> may declare as its default in a trackpoint read by pattern (any
 #: other is left to the tree, which knows which names XML reserves).
@@ -161,7 +178,8 @@ def _point_pattern(prefix: bytes | None, layout: tuple[bool, ...] | None = None
     """One <Trackpoint> in the order of Garmin's schema, with the ActivityExtension written
     with ``prefix`` (or as a default namespace); no comments, entities, attributes or other
     markup (a track with any is read from the tree). ``layout``: exactly these parts, for an
-    expression with fewer alternatives (about twice as fast); None: any of them."""
+    expression with fewer alternatives (about twice as fast); None: any of them. Whitespace
+    before the point is part of it, so the parts of a split between points are all empty."""
     def part(name: str, body: bytes) -> bytes:
         if layout is None:
             return b"(?:" + body + b")?"
@@ -175,7 +193,7 @@ def _point_pattern(prefix: bytes | None, layout: tuple[bool, ...] | None = None
                   + part("watts", _element(p + b"Watts", "watts"))
                   + _WS + b"</" + p + b"TPX>" + _WS + b"</Extensions>")
     return re.compile(
-        b"<Trackpoint>" + part("time", _element(b"Time", "time"))
+        _WS + b"<Trackpoint>" + part("time", _element(b"Time", "time"))
         + part("lat", _WS + b"<Position>" + _element(b"LatitudeDegrees", "lat")
                + _element(b"LongitudeDegrees", "lon") + _WS + b"</Position>")
         + part("altitude_m", _element(b"AltitudeMeters", "altitude_m"))
@@ -189,13 +207,30 @@ def _point_pattern(prefix: bytes | None, layout: tuple[bool, ...] | None = None
 
 @dataclass
 class CutTrack:
-    """The trackpoints of one <Track> read by pattern: each column's texts, as bytes."""
+    """The trackpoints of one <Track> read by pattern: each column's texts, as bytes; when
+    the pattern read every time as plain ISO in one ``zone``, the times without it."""
 
     texts: dict[str, list[bytes | None]]
+    zone: bytes | None = None
 
     @property
     def count(self) -> int:
         return len(self.texts["time"])
+
+    def times(self) -> np.ndarray:
+        """The times as :func:`_times` reads them."""
+        local = self.texts["time"]
+        if self.zone is None or not local:
+            return _times(local)
+        joined = b"".join(local)  # type: ignore[arg-type]
+        if len(joined) == _WHOLE_SECONDS_LENGTH * len(local):  # all whole seconds: no copies
+            texts: Any = np.frombuffer(joined, f"S{_WHOLE_SECONDS_LENGTH}")
+        else:
+            texts = b"\n".join(local).decode("ascii").split("\n")  # type: ignore[arg-type]
+        found = xmltools.utc_times(texts, self.zone.decode("ascii"))
+        if found is None:  # a field out of range, or a zone of a day or more: none is read
+            return _times([time + self.zone for time in local])  # type: ignore[operator]
+        return _plausible(found[0])
 
 
 def read_by_pattern(data: bytes, source: str) -> tuple[xmltools.XmlDocument,
@@ -236,24 +271,37 @@ def _pattern_track(body: bytes, declared: set[bytes]) -> CutTrack | None:
     prefix = tpx.group(1) if tpx else None
     if prefix is not None and prefix not in declared:
         return None
-    if b"xsi:" in body and b"xsi" not in declared:
+    if b"xsi" not in declared and b"xsi:" in body:
         return None
     general = _point_pattern(prefix)
     first = general.search(body)
     if first is None:
         return None if body.strip(b" \t\n") else CutTrack({name: [] for name in _POINT_COLUMNS})
-    # The first point's layout for all (one expression without alternatives); the general
+    # A pattern copied from the first point for a long track of points all written alike;
+    # the first point's layout for all (one expression without alternatives); the general
     # expression when the points differ.
     extensions = first.group(0).find(b"<Extensions>") >= 0
     layout = tuple(extensions if name == "extensions" else first.group(name) is not None
                    for name in _PARTS)
-    split = xmlpatterns.split_whole(body, (_point_pattern(prefix, layout), general))
+    patterns = [_point_pattern(prefix, layout), general]
+    zone = None
+    if len(body) >= _EXACT_FROM_POINTS * len(first.group()):
+        values = {name: b"(?P<" + name.encode() + b">" + _TEXT + b")"
+                  for name in _POINT_COLUMNS}
+        values.update({name: b"(?:" + _TEXT + b")" for name in ("sensor_state", "watts")})
+        time = _ISO_TIME.fullmatch(first.group("time") or b"")
+        if time is not None:  # then read without a string per point (CutTrack.times)
+            zone = time.group(2)
+            values["time"] = b"(?P<time>" + _ISO_LOCAL + b")" + re.escape(zone)
+        patterns.insert(0, xmlpatterns.exact_pattern(first, values))
+    split = xmlpatterns.split_whole(body, patterns)
     if split is None:
         return None  # something between the points that the pattern does not read
-    return CutTrack({name: split.column(name) for name in _POINT_COLUMNS})
+    return CutTrack({name: split.column(name) for name in _POINT_COLUMNS},
+                    zone if split.pattern is patterns[0] else None)
 
 
-def _times(raw: list[str | bytes | None]) -> np.ndarray:
+def _times(raw: Sequence[str | bytes | None]) -> np.ndarray:
     """UTC times as datetime64[us] (NaT for none, unreadable or implausible): one numpy
     conversion when every time is plain ISO in one zone, else each by xmltools.file_time."""
     texts = [(t.decode("ascii") if isinstance(t, bytes) else t).strip() or None if t else None
@@ -268,8 +316,14 @@ def _times(raw: list[str | bytes | None]) -> np.ndarray:
             when = xmltools.file_time(texts[i])
             if when is not None:
                 out[i] = xmltools.datetime64(when)
+    return _plausible(out)
+
+
+def _plausible(times: np.ndarray) -> np.ndarray:
+    """``times`` (changed) with NaT for those no watch recorded
+    (:func:`.xmltools.is_plausible`)."""
     earliest = np.datetime64(xmltools.EARLIEST_PLAUSIBLE.tz_localize(None), "us")
     latest = np.datetime64((pd.Timestamp.now(tz="UTC") + xmltools.FUTURE_SLACK)
                            .tz_localize(None), "us")
-    out[(out < earliest) | (out > latest)] = np.datetime64("NaT")
-    return out
+    times[(times < earliest) | (times > latest)] = np.datetime64("NaT")
+    return times
