@@ -286,6 +286,19 @@ def test_a_long_segment_written_alike_is_read_with_a_pattern_copied_from_its_fir
     assert compare(garmin_connect_gpx(600, "+02:00")) == "pattern"
 
 
+@pytest.mark.parametrize(("stray", "way"), [
+    (b"140\xc3\xa9", "tree"), (b"140\x7f", "tree"), (b"140\r\n", "tree"), (b"14]0", "tree"),
+    (b"14&#48;", "tree"), (b"140]]>", "none"), (b"140\x00", "none"), (b"140\x0b", "none"),
+])
+def test_bytes_xml_reads_otherwise_leave_the_segment_to_the_tree(stray: bytes,
+                                                                  way: str) -> None:
+    """What XML decodes, normalizes, refuses or expands, in one heart rate of a long segment:
+    the patterns match none of it, so the segment is the tree's (or the file is refused)."""
+    data = garmin_connect_gpx(600).replace(b"<ns3:hr>140</ns3:hr>", b"<ns3:hr>" + stray
+                                           + b"</ns3:hr>", 1)
+    assert compare(data) == way
+
+
 @pytest.mark.parametrize("zone", ["+25:00", "-24:00", "+23:59", "+05:75"])
 def test_one_zone_for_every_point_reads_as_gpxpy_reads_it(zone: str) -> None:
     """Offsets of a day or more are no zone (gpxpy's reading fails); minutes past 59 carry."""

@@ -16,8 +16,8 @@ from . import gpx_tree, xmlpatterns, xmltools
 from .gpx_tracks import TPX_CADENCE_FIELD, TRACK_POINT_EXTENSIONS, Gpx
 from .gpx_tree import NUMERIC, Segment
 
-#: Whitespace, element text and attribute values; the body they are in holds printable ASCII
-#: only (checked once per segment), so no character XML would refuse or change.
+#: Whitespace, element text and attribute values as XML reads them unchanged (a body with
+#: anything else is not split whole, and is left to the tree).
 _WS = xmlpatterns.WS
 _TEXT = xmlpatterns.TEXT
 _VALUE = xmlpatterns.ATTRIBUTE_VALUE
@@ -135,8 +135,6 @@ def _pattern_segment(body: bytes, tpx_prefixes: set[bytes]) -> Segment | None:
     alike; else the first point's layout gives a pattern for all; a segment whose points vary
     is split with the general pattern.
     """
-    if not xmlpatterns.is_plain(body):
-        return None
     first = _POINT.search(body)
     if first is None:
         return None if body.strip(b" \t\n") else Segment(

@@ -139,8 +139,8 @@ def _read_point(elem: Element, layout: dict[str, Any], row: list[str | None],
 # --- trackpoints read by pattern -----------------------------------------------------------------
 
 _WS = xmlpatterns.WS
-#: Element text; the track body holds printable ASCII only (xmlpatterns.is_plain), so this
-#: text is what the XML parser would give.
+#: Element text as XML reads it unchanged (a track body with anything else is not split
+#: whole, and is left to the tree).
 _TEXT = xmlpatterns.TEXT
 #: A time as almost every producer writes it (ISO, seconds to six decimals), and its zone.
 _ISO_LOCAL = rb"(?!0000)\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?"
@@ -198,8 +198,9 @@ def _point_pattern(prefix: bytes | None, layout: tuple[bool, ...] | None = None
                + _element(b"LongitudeDegrees", "lon") + _WS + b"</Position>")
         + part("altitude_m", _element(b"AltitudeMeters", "altitude_m"))
         + part("distance_m", _element(b"DistanceMeters", "distance_m"))
-        + part("heart_rate", _WS + rb"<HeartRateBpm(?:[ \t\n]+xsi:type=\"[^\"<&]*\")?" + _WS
-               + b">" + _element(b"Value", "heart_rate") + _WS + b"</HeartRateBpm>")
+        + part("heart_rate", _WS + rb"<HeartRateBpm(?:[ \t\n]+xsi:type=\""
+               + xmlpatterns.ATTRIBUTE_VALUE + rb"\")?" + _WS + b">"
+               + _element(b"Value", "heart_rate") + _WS + b"</HeartRateBpm>")
         + part("core_cadence", _element(b"Cadence", "core_cadence"))
         + part("sensor_state", _element(b"SensorState", "sensor_state"))
         + part("extensions", extensions) + _WS + b"</Trackpoint>")
@@ -265,8 +266,6 @@ def read_by_pattern(data: bytes, source: str) -> tuple[xmltools.XmlDocument,
 
 
 def _pattern_track(body: bytes, declared: set[bytes]) -> CutTrack | None:
-    if not xmlpatterns.is_plain(body):
-        return None
     tpx = _TPX_PREFIX.search(body)
     prefix = tpx.group(1) if tpx else None
     if prefix is not None and prefix not in declared:

@@ -2,8 +2,12 @@
 
 The readers read the points of common-layout files with regular expressions: each track body
 that is nothing but such points is cut out of the file and read by pattern; what is left, the
-cut elements marked, goes through :func:`.xmltools.parse` and the tree as usual. Only bodies
-whose every byte reads the same to XML and to a pattern are cut (:func:`is_plain`).
+cut elements marked, goes through :func:`.xmltools.parse` and the tree as usual.
+
+Only bodies whose every byte reads the same to XML and to a pattern are cut: the point
+patterns are made of ASCII markup, XML whitespace and the classes :data:`TEXT` and
+:data:`ATTRIBUTE_VALUE`, and a body must be their matches and whitespace, nothing else
+(:func:`split_whole`), so no other check of its bytes is needed.
 """
 
 from __future__ import annotations
@@ -22,9 +26,6 @@ T = TypeVar("T")
 
 #: The attribute that marks an element whose body was cut out (a name no producer writes).
 CUT_MARK = "runlog-cut"
-#: Bytes a body read by pattern may hold: printable ASCII, tab and line feed. Nothing in such
-#: text is a character XML would refuse, decode differently or normalize (as it does CR).
-PLAIN_BYTES = bytes([0x09, 0x0A, *range(0x20, 0x7F)])
 #: Encodings that write printable ASCII as itself (what XML calls Latin-1 decodes the same).
 _ASCII_ENCODINGS = frozenset({b"utf-8", b"utf8", b"us-ascii", b"ascii", b"iso-8859-1",
                               b"latin-1", b"latin1", b"windows-1252", b"cp1252"})
@@ -38,17 +39,15 @@ _NAMESPACE_DECLARATION = re.compile(
 #: that what follows must start with), so from Python 3.11 on they are possessive: matching
 #: without the bookkeeping for giving back is ~20% faster on a track body.
 _KEEP = b"+" if sys.version_info >= (3, 11) else b""
-#: XML whitespace in a body (no CR: :func:`is_plain` bodies hold none).
+#: XML whitespace, but for CR (which XML turns into a line feed).
 WS = rb"[ \t\n]*" + _KEEP
-#: Element text and attribute values in a plain body: what the XML parser gives for them.
-TEXT = rb"[^<&]*" + _KEEP
-ATTRIBUTE_VALUE = rb'[^<&"]*' + _KEEP
-
-
-def is_plain(body: bytes) -> bool:
-    """True when ``body`` holds only :data:`PLAIN_BYTES`, and no ``]]>`` (which XML forbids
-    in text, and a pattern's ``[^<&]*`` would let through)."""
-    return not body.translate(None, PLAIN_BYTES) and (b"]" not in body or b"]]>" not in body)
+#: Element text: printable ASCII, tab and line feed, but for markup ('<', '&') and ']' (XML
+#: refuses ']]>' in text). Such text is what the XML parser gives for it: no character it
+#: would refuse, decode differently or normalize. One set of bytes, matched faster than a
+#: negated one.
+TEXT = rb"[\t\n\x20-\x25\x27-\x3b\x3d-\x5c\x5e-\x7e]*" + _KEEP
+#: An attribute value within double quotes, likewise (']' may be there).
+ATTRIBUTE_VALUE = rb"[\t\n\x20\x21\x23-\x25\x27-\x3b\x3d-\x7e]*" + _KEEP
 
 
 def root_namespaces(data: bytes) -> list[tuple[bytes, str]] | None:
