@@ -21,11 +21,8 @@ from .gpx_tree import NUMERIC, Segment
 _WS = xmlpatterns.WS
 _TEXT = xmlpatterns.TEXT
 _VALUE = xmlpatterns.ATTRIBUTE_VALUE
-_TIME = rb"(?!0000)\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?"
+_TIME = xmlpatterns.ISO_LOCAL_TIME
 _ZONE = rb"Z|[+-]\d\d:\d\d"
-#: A time in _TIME without fractions of a second, the shortest one can be: times that take
-#: this many bytes each on average all have this form.
-_WHOLE_SECONDS_LENGTH = 19
 #: TrackPointExtension children in the order of Garmin's schema; the reader uses three.
 _TPX_CHILDREN = ("atemp", "wtemp", "depth", "hr", "cad", "speed", "course", "bearing")
 _TPX_USED = ("hr", "cad", "speed")
@@ -185,9 +182,4 @@ def _pattern_times(local: list[bytes | None], zone: list[bytes | None] | bytes |
         zone = zone[0] if len(set(zone)) == 1 else None
     if zone is None:
         return None  # times in several zones, or missing on some points: the tree reads them
-    joined = b"".join(local)  # type: ignore[arg-type]
-    if len(joined) == _WHOLE_SECONDS_LENGTH * len(local):  # all whole seconds: no copies
-        texts = np.frombuffer(joined, f"S{_WHOLE_SECONDS_LENGTH}")
-    else:
-        texts = b"\n".join(local).decode("ascii").split("\n")  # type: ignore[arg-type]
-    return xmltools.utc_times(texts, zone.decode("ascii"))
+    return xmlpatterns.local_times(local, zone)  # type: ignore[arg-type]

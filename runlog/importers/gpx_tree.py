@@ -31,8 +31,7 @@ class Unsupported(Exception):
 #: finds elements by bare name.
 _DEFAULT_NAMESPACE = re.compile(r"""\sxmlns=(['"])([^'"]+)\1""")
 _ROOT_START = re.compile(r"<[^?!]")
-#: Times in the forms almost every producer writes; gpxpy and numpy read these alike, any
-#: other form is read point by point by gpxpy's own time parser.
+#: No time, in the unit of the time columns.
 _NO_TIME = np.datetime64("NaT", "us")
 _FIXES = ("none", "2d", "3d", "dgps", "pps", "3")
 

@@ -143,11 +143,8 @@ _WS = xmlpatterns.WS
 #: whole, and is left to the tree).
 _TEXT = xmlpatterns.TEXT
 #: A time as almost every producer writes it (ISO, seconds to six decimals), and its zone.
-_ISO_LOCAL = rb"(?!0000)\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?"
+_ISO_LOCAL = xmlpatterns.ISO_LOCAL_TIME
 _ISO_TIME = re.compile(b"(" + _ISO_LOCAL + rb")(Z|[+-]\d\d:\d\d)")
-#: A time in _ISO_TIME without fractions of a second, the shortest one can be: times that
-#: take this many bytes each on average all have this form.
-_WHOLE_SECONDS_LENGTH = 19
 #: A track this many times as long as its first trackpoint is read with a pattern copied
 #: from that point (xmlpatterns.exact_pattern): compiling one takes about half a millisecond
 #: (once per layout and process; Python keeps the last 512), which this many points repay.
@@ -223,12 +220,7 @@ class CutTrack:
         local = self.texts["time"]
         if self.zone is None or not local:
             return _times(local)
-        joined = b"".join(local)  # type: ignore[arg-type]
-        if len(joined) == _WHOLE_SECONDS_LENGTH * len(local):  # all whole seconds: no copies
-            texts: Any = np.frombuffer(joined, f"S{_WHOLE_SECONDS_LENGTH}")
-        else:
-            texts = b"\n".join(local).decode("ascii").split("\n")  # type: ignore[arg-type]
-        found = xmltools.utc_times(texts, self.zone.decode("ascii"))
+        found = xmlpatterns.local_times(local, self.zone)  # type: ignore[arg-type]
         if found is None:  # a field out of range, or a zone of a day or more: none is read
             return _times([time + self.zone for time in local])  # type: ignore[operator]
         return _plausible(found[0])

@@ -17,10 +17,13 @@ import re
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TypeVar
 from xml.etree.ElementTree import Element
 
-from .xmltools import levels
+import numpy as np
+
+from . import xmltools
 
 T = TypeVar("T")
 
@@ -48,6 +51,11 @@ WS = rb"[ \t\n]*" + _KEEP
 TEXT = rb"[\t\n\x20-\x25\x27-\x3b\x3d-\x5c\x5e-\x7e]*" + _KEEP
 #: An attribute value within double quotes, likewise (']' may be there).
 ATTRIBUTE_VALUE = rb"[\t\n\x20\x21\x23-\x25\x27-\x3b\x3d-\x7e]*" + _KEEP
+#: A time as almost every producer writes it, without its zone: ISO, seconds to six decimals
+#: (numpy reads these as the readers' per-point reading does: :func:`local_times`).
+ISO_LOCAL_TIME = rb"(?!0000)\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?"
+#: An ISO_LOCAL_TIME in whole seconds, the shortest one can be.
+_WHOLE_SECONDS_LENGTH = 19
 
 
 def root_namespaces(data: bytes) -> list[tuple[bytes, str]] | None:
@@ -104,6 +112,19 @@ def exact_pattern(point: re.Match[bytes], values: dict[str, bytes]) -> re.Patter
         at = end
     pieces.append(re.escape(point.string[at:point.end()]))
     return re.compile(b"".join(pieces))
+
+
+def local_times(local: list[bytes], zone: bytes) -> tuple[np.ndarray, timedelta | None] | None:
+    """Times that matched :data:`ISO_LOCAL_TIME`, all written in ``zone``, as
+    :func:`.xmltools.utc_times` reads them; in whole seconds (the joined texts as long as
+    that each, so each is), straight from the joined bytes, without a string per time."""
+    joined = b"".join(local)
+    texts: np.ndarray | list[str]
+    if len(joined) == _WHOLE_SECONDS_LENGTH * len(local):
+        texts = np.frombuffer(joined, f"S{_WHOLE_SECONDS_LENGTH}")
+    else:
+        texts = b"\n".join(local).decode("ascii").split("\n")
+    return xmltools.utc_times(texts, zone.decode("ascii"))
 
 
 def split_whole(body: bytes, patterns: Iterable[re.Pattern[bytes]]) -> Split | None:
@@ -168,7 +189,7 @@ def deepest_cut(root: Element) -> int:
     """The depth (the root is 0) of the deepest element marked with :data:`CUT_MARK`; -1
     when none is. A reader adds the depth of what it cut, so that the file is refused as
     nested too deep (:data:`MAX_DEPTH`) exactly when the whole file would be."""
-    return max((depth for depth, level in enumerate(levels(root))
+    return max((depth for depth, level in enumerate(xmltools.levels(root))
                 if any(elem.get(CUT_MARK) is not None for elem in level)), default=-1)
 
 
