@@ -697,6 +697,17 @@ def test_the_nesting_limit_counts_the_trackpoints_read_by_pattern() -> None:
     assert_same_outcome(data)
 
 
+def test_a_track_of_trackpoints_without_a_value_counts_each_once() -> None:
+    """A pattern without a group (empty trackpoints make one) splits a track into one part
+    more than it has points; the pattern path once counted that part as a trackpoint."""
+    empty = small_run().replace(b"<Track>", b"<Track><Trackpoint></Trackpoint>"
+                                b"<Trackpoint>\n</Trackpoint></Track></Lap><Lap><Track>", 1)
+    found = tcx_trackpoints.read_by_pattern(empty, SOURCE)
+    assert found is not None and [track.count for track in found[1]] == [2, 5]
+    assert_same_outcome(empty)
+    assert assert_trackpoints_as_before(empty) == 1
+
+
 def test_points_that_differ_from_the_first_are_read_by_the_general_pattern() -> None:
     """The first point's layout makes the fast expression; a later point with a part more
     (heart rate) or less (no time) leaves the track to the general one, still by pattern."""

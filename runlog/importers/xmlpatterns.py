@@ -85,7 +85,9 @@ class Split:
 
     @property
     def count(self) -> int:
-        return len(self.parts) // (self.pattern.groups + 1)
+        """How many matches: each gives its groups and the text before it, and the text after
+        the last one ends the parts."""
+        return (len(self.parts) - 1) // (self.pattern.groups + 1)
 
     def column(self, name: str) -> list[bytes | None]:
         """Group ``name`` of every match (None where it did not take part, or the pattern
