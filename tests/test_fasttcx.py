@@ -564,6 +564,20 @@ def test_a_long_track_written_alike_is_read_with_a_pattern_copied_from_its_first
         assert assert_trackpoints_as_before(shifted) == 1
 
 
+def test_xsi_type_without_xsi_declared_on_the_root_leaves_a_long_track_to_the_tree() -> None:
+    """On every point (the copied pattern takes it from the first) or on a later one only."""
+    plain = re.sub(rb'\s(xmlns:xsi|xsi:type|xsi:schemaLocation)="[^"]*"', b"",
+                   garmin_connect(points=600))
+    assert b"xsi" not in plain and tcx_trackpoints.read_by_pattern(plain, SOURCE) is not None
+    typed = b'<HeartRateBpm xsi:type="HeartRateInBeatsPerMinute_t">'
+    for data in (plain.replace(b"<HeartRateBpm>", typed),
+                 plain.replace(b"<HeartRateBpm>", typed, 300).replace(typed, b"<HeartRateBpm>",
+                                                                       299)):
+        assert data.count(typed) in (1, 600)
+        assert tcx_trackpoints.read_by_pattern(data, SOURCE) is None
+        assert_same_outcome(data)
+
+
 def test_garmin_connect_layout_is_read_by_pattern() -> None:
     data = garmin_connect()
     found = tcx_trackpoints.read_by_pattern(data, SOURCE)

@@ -262,8 +262,6 @@ def _pattern_track(body: bytes, declared: set[bytes]) -> CutTrack | None:
     prefix = tpx.group(1) if tpx else None
     if prefix is not None and prefix not in declared:
         return None
-    if b"xsi" not in declared and b"xsi:" in body:
-        return None
     general = _point_pattern(prefix)
     first = general.search(body)
     if first is None:
@@ -288,8 +286,13 @@ def _pattern_track(body: bytes, declared: set[bytes]) -> CutTrack | None:
     split = xmlpatterns.split_whole(body, patterns)
     if split is None:
         return None  # something between the points that the pattern does not read
+    exact = split.pattern is patterns[0] and len(patterns) == 3
+    # xsi:type (on <HeartRateBpm>) needs xsi declared where the tree would see it; in a track
+    # read by a copied pattern every point's markup is the first one's.
+    if b"xsi" not in declared and b"xsi:" in (first.group() if exact else body):
+        return None
     return CutTrack({name: split.column(name) for name in _POINT_COLUMNS},
-                    zone if split.pattern is patterns[0] else None)
+                    zone if exact else None)
 
 
 def _times(raw: Sequence[str | bytes | None]) -> np.ndarray:
