@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from typing import cast
 from xml.etree.ElementTree import Element
 from xml.etree.ElementTree import ParseError as XmlSyntaxError
 from xml.etree.ElementTree import XMLParser as _CXmlParser
@@ -291,14 +292,14 @@ def floats(texts: Sequence[str | bytes | None], *, strict: bool = False) -> np.n
     (``np.fromstring``, a string array's ``astype``) is no faster than that on numbers this
     short, and would need a grammar check to refuse exactly what ``float()`` refuses."""
     count = len(texts)
-    written = texts if all(texts) else list(filter(None, texts))
+    # (filter keeps what is not None and not empty; mypy cannot tell)
+    written = cast("Sequence[str | bytes]", texts if all(texts) else list(filter(None, texts)))
     if not written:
         return np.full(count, np.nan)
     values = _same_width_decimals(written)
     if values is None:
         try:
-            values = np.fromiter(map(float, written), "float64",  # type: ignore[arg-type]
-                                 len(written))
+            values = np.fromiter(map(float, written), "float64", len(written))
         except ValueError:
             if strict:
                 raise
