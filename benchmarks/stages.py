@@ -80,17 +80,17 @@ def gpx_read(path: str) -> Callable[[bytes], None]:
 
 def gpx_parse_fast(data: bytes) -> None:
     """Bytes to track points by the default path (pattern, else tree)."""
-    from runlog.importers import gpx, xmltools
+    from runlog.importers import gpx_pattern, gpx_tree, xmltools
 
-    if gpx._read_by_pattern(data, "bench.gpx") is None:
-        gpx._fast_parse(xmltools.parse(data, "bench.gpx"))
+    if gpx_pattern.read_by_pattern(data, "bench.gpx") is None:
+        gpx_tree.read_tree(xmltools.parse(data, "bench.gpx"))
 
 
 def gpx_parse_gpxpy(data: bytes) -> None:
     """Bytes to track points as the reader did before issue 5: xmltools, gpxpy, per point."""
-    from runlog.importers import gpx, xmltools
+    from runlog.importers import gpx_gpxpy, xmltools
 
-    gpx._gpxpy_parse(xmltools.parse(data, "bench.gpx"), "bench.gpx")
+    gpx_gpxpy.read_with_gpxpy(xmltools.parse(data, "bench.gpx"), "bench.gpx")
 
 
 # --- TCX -------------------------------------------------------------------------------------

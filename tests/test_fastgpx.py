@@ -4,13 +4,14 @@ refusals and the same track columns on every corpus GPX and on generated documen
 what producers vary (namespaces, versions, point layouts, time forms, extensions, damage).
 
 Where runlog reads more than gpxpy: the <extensions> of a GPX 1.0 document, which gpxpy skips;
-runlog's gpxpy path adds them from the tree (``gpx._attach_extensions``), so "gpxpy" below
+runlog's gpxpy path adds them from the tree (``gpx_gpxpy._attach_extensions``), so "gpxpy" below
 means gpxpy plus that (test_gpx_10_extensions_are_read_where_gpxpy_skips_them)."""
 
 from __future__ import annotations
 
 import csv
 import gzip
+import re
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -23,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from runlog.errors import ParseError
-from runlog.importers import ReadOptions, gpx
+from runlog.importers import ReadOptions, gpx, gpx_gpxpy, gpx_pattern, gpx_tree, xmlpatterns
 from runlog.model import to_frame
 
 TPX_V1 = "http://www.garmin.com/xmlschemas/TrackPointExtension/v1"
@@ -38,7 +39,9 @@ def outcome(data: bytes, path: str) -> tuple[str, Any, str, Any]:
     """(kind, table or refusal, which way it was read, what that way read) for one of the
     reader's paths. The notes lose the one that says gpxpy read the file."""
     read: dict[str, Any] = {}
-    by_pattern, by_tree, by_gpxpy = gpx._read_by_pattern, gpx._fast_parse, gpx._gpxpy_parse
+    by_pattern = gpx_pattern.read_by_pattern
+    by_tree = gpx_tree.read_tree
+    by_gpxpy = gpx_gpxpy.read_with_gpxpy
 
     def pattern(*args: Any) -> Any:
         found = by_pattern(*args)
@@ -56,8 +59,9 @@ def outcome(data: bytes, path: str) -> tuple[str, Any, str, Any]:
         read.setdefault("gpxpy", parsed)
         return parsed
 
-    with mock.patch.multiple(gpx, _read_by_pattern=pattern, _fast_parse=tree,
-                             _gpxpy_parse=gpxpy):
+    with mock.patch.object(gpx_pattern, "read_by_pattern", pattern), \
+            mock.patch.object(gpx_tree, "read_tree", tree), \
+            mock.patch.object(gpx_gpxpy, "read_with_gpxpy", gpxpy):
         try:
             activities = gpx._read(data, "gen.gpx", path=path)
         except Exception as exc:  # noqa: BLE001 - read() turns any into a ParseError
@@ -219,19 +223,80 @@ def documents(draw: st.DrawFn, rich: bool) -> bytes:
     return data
 
 
+#: Segments as long as the pattern path needs before it copies a pattern from the first point
+#: (xmlpatterns.exact_pattern): as the reader has it, and from the first point on, so that
+#: the short generated segments are read that way too.
+EXACT_FROM = [gpx_pattern._EXACT_FROM_POINTS, 0]
+
+
+@pytest.mark.parametrize("exact_from", EXACT_FROM)
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=documents(rich=False))
-def test_plain_producer_layouts_read_alike(data: bytes) -> None:
+def test_plain_producer_layouts_read_alike(data: bytes, exact_from: int) -> None:
     """Layouts as Garmin Connect and Strava write them: mostly read by pattern."""
-    compare(data)
+    with mock.patch.object(gpx_pattern, "_EXACT_FROM_POINTS", exact_from):
+        compare(data)
 
 
+@pytest.mark.parametrize("exact_from", EXACT_FROM)
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=documents(rich=True))
-def test_any_layout_reads_alike(data: bytes) -> None:
+def test_any_layout_reads_alike(data: bytes, exact_from: int) -> None:
     """Other versions and namespaces, odd values, out-of-order extensions, stray markup,
     comments, CRLF, damage: whichever path reads it, the result is gpxpy's."""
-    compare(data)
+    with mock.patch.object(gpx_pattern, "_EXACT_FROM_POINTS", exact_from):
+        compare(data)
+
+
+def garmin_connect_gpx(points: int, zone: str = "Z") -> bytes:
+    lines = [f'      <trkpt lat="{46 + i * 1e-5:.7f}" lon="14.0000000"><ele>{300 + i % 7}.0</ele>'
+             f"<time>2021-05-01T{7 + i // 3600:02d}:{i // 60 % 60:02d}:{i % 60:02d}{zone}</time>"
+             f"<extensions><ns3:TrackPointExtension><ns3:hr>{140 + i % 30}</ns3:hr>"
+             f"<ns3:cad>{80 + i % 9}</ns3:cad></ns3:TrackPointExtension></extensions></trkpt>"
+             for i in range(points)]
+    return (f'<?xml version="1.0"?>\n<gpx version="1.1" creator="c" xmlns="{GPX_11}" '
+            f'xmlns:ns3="{TPX_V1}">\n<trk><type>running</type><trkseg>\n' + "\n".join(lines)
+            + "\n</trkseg></trk>\n</gpx>\n").encode()
+
+
+def test_a_long_segment_written_alike_is_read_with_a_pattern_copied_from_its_first_point(
+) -> None:
+    used: list[re.Pattern[bytes]] = []
+    split_whole = xmlpatterns.split_whole
+
+    def spy(body: bytes, patterns: Any) -> Any:
+        found = split_whole(body, patterns)
+        used.append(found.pattern if found is not None else None)
+        return found
+
+    data = garmin_connect_gpx(600)
+    with mock.patch.object(xmlpatterns, "split_whole", spy):
+        assert compare(data) == "pattern"
+    # Copied: the first point's markup and its zone, written as they are.
+    assert used and all(b'<trkpt\\ lat="' in p.pattern and b")Z</time>" in p.pattern
+                        for p in used), used
+    # One point written otherwise (a space more, another zone): the layout's pattern, or the
+    # tree, reads the segment, alike.
+    used.clear()
+    spaced = data.replace(b"<ele>300.0</ele><time>", b"<ele>300.0</ele> <time>", 1)
+    with mock.patch.object(xmlpatterns, "split_whole", spy):
+        assert compare(spaced) == "pattern"
+    assert used and not any(b")Z</time>" in p.pattern for p in used), used
+    assert compare(data.replace(b":10Z</time>", b":10+00:00</time>", 1)) == "tree"
+    assert compare(garmin_connect_gpx(600, "+02:00")) == "pattern"
+
+
+@pytest.mark.parametrize(("stray", "way"), [
+    (b"140\xc3\xa9", "tree"), (b"140\x7f", "tree"), (b"140\r\n", "tree"), (b"14]0", "tree"),
+    (b"14&#48;", "tree"), (b"140]]>", "none"), (b"140\x00", "none"), (b"140\x0b", "none"),
+])
+def test_bytes_xml_reads_otherwise_leave_the_segment_to_the_tree(stray: bytes,
+                                                                  way: str) -> None:
+    """What XML decodes, normalizes, refuses or expands, in one heart rate of a long segment:
+    the patterns match none of it, so the segment is the tree's (or the file is refused)."""
+    data = garmin_connect_gpx(600).replace(b"<ns3:hr>140</ns3:hr>", b"<ns3:hr>" + stray
+                                           + b"</ns3:hr>", 1)
+    assert compare(data) == way
 
 
 @pytest.mark.parametrize("zone", ["+25:00", "-24:00", "+23:59", "+05:75"])

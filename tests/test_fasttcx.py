@@ -12,6 +12,7 @@ import gzip
 import re
 from pathlib import Path
 from typing import Any
+from unittest import mock
 from xml.etree.ElementTree import Element
 
 import numpy as np
@@ -22,7 +23,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from runlog.errors import ParseError
-from runlog.importers import streams, tcx, vocab, xmltools
+from runlog.importers import streams, tcx, tcx_trackpoints, vocab, xmltools
 from runlog.model import Activity, to_frame
 
 TCD = "http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2"
@@ -68,8 +69,8 @@ def sport_of(element: Element) -> str:
     return (vocab.sport_from_type(element.get("Sport")) or ("other", None))[0]
 
 
-def assert_same_trackpoints(got: tcx._Trackpoints, want: tcx_reference.Trackpoints,
-                            where: str) -> None:
+def assert_same_trackpoints(got: tcx_trackpoints.Trackpoints,
+                            want: tcx_reference.Trackpoints, where: str) -> None:
     """Column-wise trackpoints equal the point-by-point reading: times (NaT included, to the
     nanosecond), floats (NaN included), segments, repeated count, cadence field, tracks."""
     expected = tcx_reference.columns(want.rows)
@@ -99,7 +100,7 @@ def assert_trackpoints_as_before(data: bytes, source: str = SOURCE) -> int:
     except ParseError:
         return 0
     elements = list(xmltools.descendants(doc.root, "Activity"))
-    found = tcx._read_by_pattern(data, source)
+    found = tcx_trackpoints.read_by_pattern(data, source)
     cut_elements: list[Element] = []
     if found is not None:
         cut_elements = list(xmltools.descendants(found[0].root, "Activity"))
@@ -108,11 +109,13 @@ def assert_trackpoints_as_before(data: bytes, source: str = SOURCE) -> int:
         sport = sport_of(element)
         want = tcx_reference.trackpoints(element, sport)
         where = f"{source}: activity {number + 1}"
-        assert_same_trackpoints(tcx._trackpoints(element, sport, []), want, f"{where} (tree)")
+        assert_same_trackpoints(tcx_trackpoints.trackpoints(element, sport, []), want,
+                                f"{where} (tree)")
         if found is not None:
             assert sport_of(cut_elements[number]) == sport
-            assert_same_trackpoints(tcx._trackpoints(cut_elements[number], sport, found[1]),
-                                    want, f"{where} (pattern)")
+            assert_same_trackpoints(
+                tcx_trackpoints.trackpoints(cut_elements[number], sport, found[1]), want,
+                f"{where} (pattern)")
     return len(elements)
 
 
@@ -136,7 +139,7 @@ def test_every_corpus_tcx_reads_alike_by_both_paths(corpus: Path) -> None:
     by_pattern = set()
     for name, data in files.items():
         assert_same_outcome(data, name)
-        if tcx._read_by_pattern(data, name) is not None:
+        if tcx_trackpoints.read_by_pattern(data, name) is not None:
             by_pattern.add(name)
     # Garmin Connect's and Strava's exports, and most others, are read by pattern.
     assert {"tcx/sports-alliance__sports-lib__6782987395.tcx",
@@ -416,7 +419,7 @@ def documents(draw: st.DrawFn, rich: bool, stray: bool = False
 
 
 def check_document(data: bytes, expected: str | None, reasons: list[str]) -> None:
-    found = tcx._read_by_pattern(data, SOURCE)
+    found = tcx_trackpoints.read_by_pattern(data, SOURCE)
     if expected == "pattern":
         assert found is not None, "the pattern should read this file"
     elif expected == "tree":
@@ -425,21 +428,33 @@ def check_document(data: bytes, expected: str | None, reasons: list[str]) -> Non
     assert_trackpoints_as_before(data)
 
 
+#: Tracks as long as the pattern path needs before it copies a pattern from the first point
+#: (xmlpatterns.exact_pattern): as the reader has it, and from the first point on, so that
+#: the short generated tracks are read that way too.
+EXACT_FROM = [tcx_trackpoints._EXACT_FROM_POINTS, 0]
+
+
+@pytest.mark.parametrize("exact_from", EXACT_FROM)
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(doc=documents(rich=False))
-def test_plain_producer_layouts_read_alike(doc: tuple[bytes, str | None, list[str]]) -> None:
+def test_plain_producer_layouts_read_alike(doc: tuple[bytes, str | None, list[str]],
+                                           exact_from: int) -> None:
     """Layouts as Garmin Connect, Strava and most watches write them: read by pattern, with
     the tree's result."""
-    check_document(*doc)
+    with mock.patch.object(tcx_trackpoints, "_EXACT_FROM_POINTS", exact_from):
+        check_document(*doc)
 
 
+@pytest.mark.parametrize("exact_from", EXACT_FROM)
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(doc=documents(rich=True))
-def test_any_layout_reads_alike(doc: tuple[bytes, str | None, list[str]]) -> None:
+def test_any_layout_reads_alike(doc: tuple[bytes, str | None, list[str]],
+                                exact_from: int) -> None:
     """Undeclared and locally declared prefixes, odd times and numbers, empty elements,
     comments, CDATA and entities in points, CRLF, Latin-1, damage: whichever path reads it,
     the result is the tree's, and the trackpoints are the former loop's."""
-    check_document(*doc)
+    with mock.patch.object(tcx_trackpoints, "_EXACT_FROM_POINTS", exact_from):
+        check_document(*doc)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -519,9 +534,53 @@ def garmin_connect(points: int = 30, *, stray: str = "", stray_in: int | None = 
 """.encode()
 
 
+def test_a_long_track_written_alike_is_read_with_a_pattern_copied_from_its_first_point(
+) -> None:
+    """Times and all: the copied pattern takes each time without its zone, read in one numpy
+    conversion; a point written otherwise leaves the track to the layout's pattern."""
+    data = garmin_connect(points=600)
+    found = tcx_trackpoints.read_by_pattern(data, SOURCE)
+    assert found is not None
+    assert [(track.count, track.zone) for track in found[1]] == [(600, b"Z")]
+    assert found[1][0].texts["time"][0] == b"2021-05-01T07:00:00.000"
+    assert_same_outcome(data)
+    assert assert_trackpoints_as_before(data) == 1
+    for other, zone in ((b"<Time>2021-05-01T07:00:05.000+00:00</Time>", None),  # another zone
+                        (b"<Time>2021-05-01T07:00:05.000Z</Time> ", None),  # a space more
+                        (b"<Time>2021-05-01T07:00:05Z</Time>", b"Z"),  # still plain ISO
+                        (b"<Time>1989-12-31T23:59:59.000Z</Time>", b"Z"),  # no time a watch
+                        (b"<Time>2100-01-01T00:00:00.000Z</Time>", b"Z")):  # recorded
+        changed = data.replace(b"<Time>2021-05-01T07:00:05.000Z</Time>", other)
+        assert changed != data
+        found = tcx_trackpoints.read_by_pattern(changed, SOURCE)
+        assert found is not None and [t.zone for t in found[1]] == [zone]
+        assert_same_outcome(changed)
+        assert assert_trackpoints_as_before(changed) == 1
+    # Times whose zone is a day or more, or a field out of range, are no time alike.
+    for zone in (b"+25:00", b"-24:00"):
+        shifted = data.replace(b".000Z</Time>", b".000" + zone + b"</Time>")
+        assert [t.zone for t in tcx_trackpoints.read_by_pattern(shifted, SOURCE)[1]] == [zone]
+        assert_same_outcome(shifted)
+        assert assert_trackpoints_as_before(shifted) == 1
+
+
+def test_xsi_type_without_xsi_declared_on_the_root_leaves_a_long_track_to_the_tree() -> None:
+    """On every point (the copied pattern takes it from the first) or on a later one only."""
+    plain = re.sub(rb'\s(xmlns:xsi|xsi:type|xsi:schemaLocation)="[^"]*"', b"",
+                   garmin_connect(points=600))
+    assert b"xsi" not in plain and tcx_trackpoints.read_by_pattern(plain, SOURCE) is not None
+    typed = b'<HeartRateBpm xsi:type="HeartRateInBeatsPerMinute_t">'
+    for data in (plain.replace(b"<HeartRateBpm>", typed),
+                 plain.replace(b"<HeartRateBpm>", typed, 300).replace(typed, b"<HeartRateBpm>",
+                                                                       299)):
+        assert data.count(typed) in (1, 600)
+        assert tcx_trackpoints.read_by_pattern(data, SOURCE) is None
+        assert_same_outcome(data)
+
+
 def test_garmin_connect_layout_is_read_by_pattern() -> None:
     data = garmin_connect()
-    found = tcx._read_by_pattern(data, SOURCE)
+    found = tcx_trackpoints.read_by_pattern(data, SOURCE)
     assert found is not None
     assert [track.count for track in found[1]] == [30]
     assert_same_outcome(data)
@@ -538,7 +597,7 @@ def test_a_comment_or_cdata_or_reference_in_a_trackpoint_is_left_to_the_tree(
         stray: str) -> None:
     data = garmin_connect(stray=stray, stray_in=7)
     assert stray.encode() in data
-    assert tcx._read_by_pattern(data, SOURCE) is None
+    assert tcx_trackpoints.read_by_pattern(data, SOURCE) is None
     assert_same_outcome(data)
     assert assert_trackpoints_as_before(data) == 1
     # The tree drops it (text between a trackpoint's children counts for nothing): the same
@@ -557,7 +616,7 @@ def test_trackpoints_repeating_times_are_dropped_alike() -> None:
             + "".join(f'<Lap StartTime="{time_text(0, "Z")}"><Track>{track}</Track></Lap>'
                       for _ in range(3))
             + "</Activity></Activities></TrainingCenterDatabase>").encode()
-    assert tcx._read_by_pattern(data, SOURCE) is not None
+    assert tcx_trackpoints.read_by_pattern(data, SOURCE) is not None
     assert_same_outcome(data)
     assert_trackpoints_as_before(data)
     act = tcx._read(data, SOURCE)[0]
@@ -584,11 +643,11 @@ def test_the_first_of_a_repeated_part_counts() -> None:
             f'<Id>{time_text(0, "Z")}</Id><Lap StartTime="{time_text(0, "Z")}"><Track>'
             f"{point}{later}</Track></Lap></Activity></Activities>"
             "</TrainingCenterDatabase>").encode()
-    assert tcx._read_by_pattern(data, SOURCE) is None
+    assert tcx_trackpoints.read_by_pattern(data, SOURCE) is None
     assert_same_outcome(data)
     assert assert_trackpoints_as_before(data) == 1
     element = next(xmltools.descendants(xmltools.parse(data, SOURCE).root, "Activity"))
-    rows = tcx._trackpoints(element, "running", []).rows
+    rows = tcx_trackpoints.trackpoints(element, "running", []).rows
     assert [rows[name][0] for name in ("lat", "lon", "distance_m", "heart_rate", "speed_mps",
                                        "cadence")] == [46.1, 14, 3, 150, 3, 85]
     assert rows["time"][0] == np.datetime64("2021-05-01T07:00:00")
@@ -616,7 +675,7 @@ def test_small_run_is_read_by_pattern() -> None:
     """The file the cases below alter is read by pattern, alike on both paths."""
     for data in (small_run(), small_run(extensions=f'<Extensions><TPX xmlns="{AX}"><Speed>3'
                                                    "</Speed></TPX></Extensions>")):
-        assert tcx._read_by_pattern(data, SOURCE) is not None
+        assert tcx_trackpoints.read_by_pattern(data, SOURCE) is not None
         assert_same_outcome(data)
 
 
@@ -652,6 +711,17 @@ def test_the_nesting_limit_counts_the_trackpoints_read_by_pattern() -> None:
     assert_same_outcome(data)
 
 
+def test_a_track_of_trackpoints_without_a_value_counts_each_once() -> None:
+    """A pattern without a group (empty trackpoints make one) splits a track into one part
+    more than it has points; the pattern path once counted that part as a trackpoint."""
+    empty = small_run().replace(b"<Track>", b"<Track><Trackpoint></Trackpoint>"
+                                b"<Trackpoint>\n</Trackpoint></Track></Lap><Lap><Track>", 1)
+    found = tcx_trackpoints.read_by_pattern(empty, SOURCE)
+    assert found is not None and [track.count for track in found[1]] == [2, 5]
+    assert_same_outcome(empty)
+    assert assert_trackpoints_as_before(empty) == 1
+
+
 def test_points_that_differ_from_the_first_are_read_by_the_general_pattern() -> None:
     """The first point's layout makes the fast expression; a later point with a part more
     (heart rate) or less (no time) leaves the track to the general one, still by pattern."""
@@ -662,8 +732,8 @@ def test_points_that_differ_from_the_first_are_read_by_the_general_pattern() -> 
     less = plain.replace(b"<Time>" + time_text(3, "Z").encode() + b"</Time>", b"")
     for data in (more, less):
         assert data != plain
-        found = tcx._read_by_pattern(data, SOURCE)
+        found = tcx_trackpoints.read_by_pattern(data, SOURCE)
         assert found is not None and found[1][0].count == 5
         assert_same_outcome(data)
-    heart_rates = tcx._read_by_pattern(more, SOURCE)[1][0].texts["heart_rate"]  # type: ignore[index]
+    heart_rates = tcx_trackpoints.read_by_pattern(more, SOURCE)[1][0].texts["heart_rate"]  # type: ignore[index]
     assert heart_rates == [None, None, b"150", None, None]

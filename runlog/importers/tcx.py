@@ -4,8 +4,9 @@ The standard library's ElementTree parses the file once :mod:`.xmltools` has cle
 elements are matched by local name because producers disagree on namespaces (Strava's
 ``<TPX>`` redeclares the default one, some files have none). Each ``<Activity>`` (also inside
 a ``<MultiSportSession>``) is one activity. Laps give distance and timer time; trackpoints
-give the rest through :func:`.streams.fill_from_samples`. A lap's second ``<Track>`` is a
-pause (Garmin and Polar start one when the timer stops); a new lap is not.
+(:mod:`.tcx_trackpoints`, which reads the tracks of common layouts by pattern) give the rest
+through :func:`.streams.fill_from_samples`. A lap's second ``<Track>`` is a pause (Garmin and
+Polar start one when the timer stops); a new lap is not.
 """
 
 from __future__ import annotations
@@ -13,9 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
 from pathlib import PurePosixPath
-from typing import Any
 from xml.etree.ElementTree import Element
 
 import numpy as np
@@ -23,12 +22,12 @@ import pandas as pd
 
 from ..errors import NotAnActivity, ParseError
 from ..model import Activity
-from . import ReadOptions, streams, vocab, xmltools
+from . import ReadOptions, streams, tcx_trackpoints, vocab, xmltools
+from .tcx_trackpoints import CORE_CADENCE_FIELD as CORE_CADENCE_FIELD
+from .tcx_trackpoints import RUN_CADENCE_FIELD as RUN_CADENCE_FIELD
 from .xmltools import children, descendants, number_at, text_at
 
 FORMAT = "tcx"
-RUN_CADENCE_FIELD = "tcx TPX RunCadence"
-CORE_CADENCE_FIELD = "tcx Cadence"
 LAP_CADENCE_FIELD = "tcx lap AvgRunCadence"
 
 #: Local start and UTC offset in a file name: ``2020-12-02T06_08_29-300_Running.tcx``.
@@ -56,7 +55,7 @@ PATHS = ("pattern", "tree")
 
 
 def _read(data: bytes, source: str, *, path: str = "pattern") -> list[Activity | ParseError]:
-    found = _read_by_pattern(data, source) if path == "pattern" else None
+    found = tcx_trackpoints.read_by_pattern(data, source) if path == "pattern" else None
     doc, cut = found if found is not None else (xmltools.parse(data, source), [])
     root_name = xmltools.local_name(doc.root.tag)
     # runpandas' malformed.tcx has lost its <TrainingCenterDatabase>: <Activities> is the root.
@@ -119,7 +118,7 @@ def _activity(
     file_notes: list[str],
     author: str | None,
     name_time: tuple[datetime, timedelta] | None,
-    cut: list[_CutTrack],
+    cut: list[tcx_trackpoints.CutTrack],
 ) -> Activity:
     """The activity of one <Activity>; NotAnActivity when it is empty, ParseError if untimed."""
     act = Activity(source=source, format=FORMAT)
@@ -137,7 +136,7 @@ def _activity(
         act.name = notes
 
     laps = [_lap(lap, act.sport) for lap in children(element, "Lap")]
-    points = _trackpoints(element, act.sport, cut)
+    points = tcx_trackpoints.trackpoints(element, act.sport, cut)
     if points.repeated > points.tracks:
         act.note(f"{points.repeated} trackpoints repeating earlier times dropped")
     samples = streams.make_samples(points.rows)
@@ -194,280 +193,6 @@ def _lap(lap: Element, sport: str) -> _Lap:
         cadence=cadence if cadence else None,
         damaged=damaged,
     )
-
-
-@dataclass
-class _Trackpoints:
-    rows: dict[str, np.ndarray]
-    cadence_field: str
-    #: trackpoints dropped because an earlier one has the same time
-    repeated: int
-    tracks: int
-
-
-#: The columns a trackpoint gives, in order, and where each is: a slot number for an element
-#: whose text is read, a table of the same kind for an element whose children hold them.
-_POINT_COLUMNS = ("time", "lat", "lon", "altitude_m", "distance_m", "heart_rate",
-                  "core_cadence", "speed_mps", "run_cadence")
-_POINT_LAYOUT: dict[str, Any] = {
-    "Time": 0,
-    "Position": {"LatitudeDegrees": 1, "LongitudeDegrees": 2},
-    "AltitudeMeters": 3,
-    "DistanceMeters": 4,
-    "HeartRateBpm": {"Value": 5},
-    "Cadence": 6,
-    "Extensions": {"TPX": {"Speed": 7, "RunCadence": 8}},
-}
-
-
-def _trackpoints(element: Element, sport: str, cut: list[_CutTrack]) -> _Trackpoints:
-    """Sample columns from every trackpoint, with a new segment at each pause.
-
-    A trackpoint repeating an earlier one's time is dropped: Garmin repeats the last point of
-    a lap as the first of the next, and COROS writes the whole track again into every lap.
-    Values are read as :func:`.xmltools.number_at` and :func:`.xmltools.file_time` read them,
-    a column at a time (tests/test_tcx.py compares with a point-by-point reading). The
-    trackpoints of a track read by pattern (``cut``) are taken as they are.
-    """
-    texts: dict[str, list[str | bytes | None]] = {name: [] for name in _POINT_COLUMNS}
-    segments: list[int] = []
-    tracks = [(number, track) for lap in children(element, "Lap")
-              for number, track in enumerate(children(lap, "Track"))]
-    names: dict[Any, str] = {}
-    segment = 0
-    for number_in_lap, track in tracks:
-        # A lap's second <Track> starts after the timer was stopped; a new lap goes on running.
-        segment += number_in_lap > 0
-        mark = track.get(xmltools.CUT_MARK) if cut else None
-        if mark is not None:
-            body = cut[int(mark)]
-            for name in _POINT_COLUMNS:
-                texts[name] += body.texts[name]
-            segments += [segment] * body.count
-            continue
-        points = []
-        for point in children(track, "Trackpoint"):
-            row: list[str | None] = [None] * len(_POINT_COLUMNS)
-            _read_point(point, _POINT_LAYOUT, row, names)
-            points.append(row)
-        for name, column in zip(_POINT_COLUMNS, zip(*points)):
-            texts[name] += column
-        segments += [segment] * len(points)
-
-    times = _times(texts["time"])
-    valid = ~np.isnat(times)
-    keep = ~valid
-    where = np.flatnonzero(valid)
-    keep[where[np.unique(times[where], return_index=True)[1]]] = True
-    run_cadence = _numbers(texts["run_cadence"])
-    core_cadence = (_numbers(texts["core_cadence"]) if sport == "running"
-                    else np.full(len(times), np.nan))
-    heart_rate = _numbers(texts["heart_rate"])
-    heart_rate[heart_rate == 0] = np.nan  # "or None" in the point-by-point reading
-    rows = {
-        "time": times,
-        "lat": _numbers(texts["lat"]),
-        "lon": _numbers(texts["lon"]),
-        "altitude_m": _numbers(texts["altitude_m"]),
-        "distance_m": _numbers(texts["distance_m"]),
-        "speed_mps": _numbers(texts["speed_mps"]),
-        "heart_rate": heart_rate,
-        # Polar and Suunto write run cadence into the core <Cadence> meant for bikes.
-        "cadence": np.where(np.isnan(run_cadence), core_cadence, run_cadence),
-        streams.SEGMENT: np.array(segments, dtype="int64"),
-    }
-    rows = {name: column[keep] for name, column in rows.items()}
-    run_cadences = int(np.count_nonzero(~np.isnan(run_cadence[keep])))
-    core_cadences = int(np.count_nonzero(~np.isnan(core_cadence[keep])))
-    cadence_field = CORE_CADENCE_FIELD if core_cadences > run_cadences else RUN_CADENCE_FIELD
-    return _Trackpoints(rows, cadence_field, int(len(keep) - keep.sum()), len(tracks))
-
-
-def _read_point(elem: Element, layout: dict[str, Any], row: list[str | None],
-                names: dict[Any, str]) -> None:
-    """Put the stripped texts under ``elem`` into ``row`` as ``layout`` places them; at each
-    level the first child of a name is the one read, as :func:`.xmltools.child` does."""
-    seen: set[str] = set()
-    for sub in elem:
-        name = names.get(sub.tag)
-        if name is None:
-            name = names[sub.tag] = xmltools.local_name(sub.tag)
-        place = layout.get(name)
-        if place is None or name in seen:
-            continue
-        seen.add(name)
-        if type(place) is int:
-            text = sub.text
-            row[place] = text.strip() if text is not None else ""
-        else:
-            _read_point(sub, place, row, names)
-
-
-# --- trackpoints read by pattern -----------------------------------------------------------------
-
-_WS = rb"[ \t\n]*"
-#: Element text; the track body holds printable ASCII only (xmltools.is_plain), so this
-#: text is what the XML parser would give.
-_TEXT = rb"[^<&]*"
-_TRACK_START = re.compile(rb"<Track[ \t\n]*>")
-#: The namespace a <TPX> may declare as its default in a trackpoint read by pattern (any
-#: other is left to the tree, which knows which names XML reserves).
-_ACTIVITY_EXTENSION = rb"http://www\.garmin\.com/xmlschemas/ActivityExtension/v[12]"
-#: How deep under a <Track> a trackpoint read by pattern may nest (Trackpoint, Extensions,
-#: TPX, Speed): the nesting limit counts it as if it were still in the file.
-_CUT_DEPTH = 4
-_TPX_PREFIX = re.compile(rb"<(?:([A-Za-z_][-.\w]*):)?TPX[ \t\n>]")
-
-
-def _element(tag: bytes, group: str) -> bytes:
-    return (_WS + b"<" + tag + b">(?P<" + group.encode() + b">" + _TEXT + b")</" + tag + b">")
-
-
-#: The optional parts of a trackpoint, in schema order (each named after its first group); a
-#: layout says which of them every point of a track has.
-_PARTS = ("time", "lat", "altitude_m", "distance_m", "heart_rate", "core_cadence",
-          "sensor_state", "extensions", "speed_mps", "run_cadence", "watts")
-
-
-@lru_cache(maxsize=64)
-def _point_pattern(prefix: bytes | None, layout: tuple[bool, ...] | None = None
-                   ) -> re.Pattern[bytes]:
-    """One <Trackpoint> in the order of Garmin's schema, with the ActivityExtension written
-    with ``prefix`` (or as a default namespace); no comments, entities, attributes or other
-    markup (a track with any is read from the tree). ``layout``: exactly these parts, for an
-    expression with fewer alternatives (about twice as fast); None: any of them."""
-    def part(name: str, body: bytes) -> bytes:
-        if layout is None:
-            return b"(?:" + body + b")?"
-        return body if layout[_PARTS.index(name)] else b""
-
-    p = re.escape(prefix) + b":" if prefix else b""
-    extensions = (_WS + b"<Extensions>" + _WS + b"<" + p + b"TPX(?:[ \t\n]+xmlns=\""
-                  + _ACTIVITY_EXTENSION + b"\")?"
-                  + _WS + b">" + part("speed_mps", _element(p + b"Speed", "speed_mps"))
-                  + part("run_cadence", _element(p + b"RunCadence", "run_cadence"))
-                  + part("watts", _element(p + b"Watts", "watts"))
-                  + _WS + b"</" + p + b"TPX>" + _WS + b"</Extensions>")
-    return re.compile(
-        b"<Trackpoint>" + part("time", _element(b"Time", "time"))
-        + part("lat", _WS + b"<Position>" + _element(b"LatitudeDegrees", "lat")
-               + _element(b"LongitudeDegrees", "lon") + _WS + b"</Position>")
-        + part("altitude_m", _element(b"AltitudeMeters", "altitude_m"))
-        + part("distance_m", _element(b"DistanceMeters", "distance_m"))
-        + part("heart_rate", _WS + rb"<HeartRateBpm(?:[ \t\n]+xsi:type=\"[^\"<&]*\")?" + _WS
-               + b">" + _element(b"Value", "heart_rate") + _WS + b"</HeartRateBpm>")
-        + part("core_cadence", _element(b"Cadence", "core_cadence"))
-        + part("sensor_state", _element(b"SensorState", "sensor_state"))
-        + part("extensions", extensions) + _WS + b"</Trackpoint>")
-
-
-@dataclass
-class _CutTrack:
-    """The trackpoints of one <Track> read by pattern: each column's texts, as bytes."""
-
-    texts: dict[str, list[bytes | None]]
-
-    @property
-    def count(self) -> int:
-        return len(self.texts["time"])
-
-
-def _read_by_pattern(data: bytes, source: str) -> tuple[xmltools.XmlDocument,
-                                                         list[_CutTrack]] | None:
-    """Cut every <Track> body that is nothing but plain trackpoints out of the file and read
-    them by pattern; parse the rest with xmltools as usual. None when the file is not plainly
-    that layout (then the whole file is read from the tree).
-
-    Only local names count in a TCX, so namespaces matter only where a prefix is used: every
-    prefix in a cut body must be declared on the root. Anything whose refusal, repair or note
-    could differ from the whole file's (a syntax error's line, a decoding repair naming a
-    byte offset) gives None.
-    """
-    declarations = xmltools.root_namespaces(data)
-    if declarations is None:
-        return None
-    declared = {prefix for prefix, _ in declarations if prefix}
-    cut = xmltools.cut_bodies(data, _TRACK_START, b"</Track>", "Track",
-                              lambda body: _pattern_track(body, declared))
-    if cut is None:
-        return None
-    remainder, tracks = cut
-    try:
-        doc = xmltools.parse(remainder, source)
-    except ParseError:
-        return None
-    if any("Windows-1252" in note for note in doc.notes):
-        return None
-    if xmltools.deepest_cut(doc.root) + _CUT_DEPTH >= xmltools.MAX_DEPTH:
-        return None  # perhaps nested too deep with its trackpoints: the tree says
-    return doc, tracks
-
-
-def _pattern_track(body: bytes, declared: set[bytes]) -> _CutTrack | None:
-    if not xmltools.is_plain(body):
-        return None
-    tpx = _TPX_PREFIX.search(body)
-    prefix = tpx.group(1) if tpx else None
-    if prefix is not None and prefix not in declared:
-        return None
-    if b"xsi:" in body and b"xsi" not in declared:
-        return None
-    general = _point_pattern(prefix)
-    first = general.search(body)
-    if first is None:
-        return None if body.strip(b" \t\n") else _CutTrack({name: [] for name in _POINT_COLUMNS})
-    # The first point's layout for all (one expression without alternatives); the general
-    # expression when the points differ.
-    extensions = first.group(0).find(b"<Extensions>") >= 0
-    layout = tuple(extensions if name == "extensions" else first.group(name) is not None
-                   for name in _PARTS)
-    split = xmltools.split_whole(body, (_point_pattern(prefix, layout), general))
-    if split is None:
-        return None  # something between the points that the pattern does not read
-    return _CutTrack({name: split.column(name) for name in _POINT_COLUMNS})
-
-
-def _times(raw: list[str | bytes | None]) -> np.ndarray:
-    """UTC times as datetime64[us] (NaT for none, unreadable or implausible): one numpy
-    conversion when every time is plain ISO in one zone, else each by xmltools.file_time."""
-    texts = [(t.decode("ascii") if isinstance(t, bytes) else t).strip() or None if t else None
-             for t in raw]
-    out = np.full(len(texts), np.datetime64("NaT"), dtype="datetime64[us]")
-    written = [i for i, text in enumerate(texts) if text is not None]
-    found = xmltools.plain_utc_times([texts[i] for i in written])  # type: ignore[misc]
-    if found is not None:
-        out[written] = found[0]
-    else:
-        for i in written:
-            when = xmltools.file_time(texts[i])
-            if when is not None:
-                out[i] = xmltools.datetime64(when)
-    earliest = np.datetime64(xmltools.EARLIEST_PLAUSIBLE.tz_localize(None), "us")
-    latest = np.datetime64((pd.Timestamp.now(tz="UTC") + xmltools.FUTURE_SLACK)
-                           .tz_localize(None), "us")
-    out[(out < earliest) | (out > latest)] = np.datetime64("NaT")
-    return out
-
-
-def _numbers(texts: list[str | bytes | None]) -> np.ndarray:
-    """Floats as :func:`.xmltools.number_at` reads them (NaN where it gives None) from texts
-    as the tree or a pattern gives them ("" or None where there is no text)."""
-    try:
-        if all(texts):
-            values = np.fromiter(map(float, texts), "float64", len(texts))  # type: ignore[arg-type]
-        else:
-            values = np.array([float(t) if t else np.nan for t in texts], dtype="float64")
-    except ValueError:  # a text that is no number: each alone
-        values = np.array([_number(text) for text in texts], dtype="float64")
-    values[~np.isfinite(values)] = np.nan
-    return values
-
-
-def _number(text: str | bytes | None) -> float:
-    try:
-        return float(text) if text else np.nan
-    except ValueError:
-        return np.nan
 
 
 def _start(element: Element, laps: list[_Lap], samples: pd.DataFrame) -> xmltools.FileTime | None:

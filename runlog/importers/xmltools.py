@@ -13,10 +13,10 @@ from __future__ import annotations
 import codecs
 import math
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import TypeVar
+from typing import cast
 from xml.etree.ElementTree import Element
 from xml.etree.ElementTree import ParseError as XmlSyntaxError
 from xml.etree.ElementTree import XMLParser as _CXmlParser
@@ -27,8 +27,6 @@ import pandas as pd
 from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden
 
 from ..errors import ParseError
-
-T = TypeVar("T")
 
 #: Where prefixes that files use without declaring them usually point.
 KNOWN_PREFIXES = {
@@ -127,7 +125,7 @@ def _fromstring(text: str) -> Element:
     return parser.close()
 
 
-def _levels(root: Element) -> Iterator[list[Element]]:
+def levels(root: Element) -> Iterator[list[Element]]:
     """The elements of the tree under ``root``, a level at a time (no recursion)."""
     level = [root]
     while level:
@@ -137,7 +135,7 @@ def _levels(root: Element) -> Iterator[list[Element]]:
 
 def _deeper_than(root: Element, limit: int) -> bool:
     """True when the tree under ``root`` has more than ``limit`` levels."""
-    return any(depth >= limit for depth, _ in zip(range(limit + 1), _levels(root)))
+    return any(depth >= limit for depth, _ in zip(range(limit + 1), levels(root)))
 
 
 def _decode(data: bytes, notes: list[str]) -> str:
@@ -281,6 +279,93 @@ def number_at(elem: Element | None, *path: str) -> float | None:
     return finite_number(text_at(elem, *path))
 
 
+def floats(texts: Sequence[str | bytes | None], *, strict: bool = False) -> np.ndarray:
+    """A column of element texts as float64: NaN where there is no text (None or empty);
+    where a text is no number, ValueError when ``strict`` (gpxpy refuses such a file), else
+    NaN, as for a number that is not finite (:func:`finite_number`).
+
+    The numbers are exactly Python's ``float()`` of each text (tests/test_number_columns.py
+    holds the column to it, bit for bit). A column of plain decimals all written alike, as a
+    device writes coordinates, is converted by numpy in one go (:func:`_same_width_decimals`);
+    any other is converted by ``float()`` called from C (``map`` into ``np.fromiter``), with
+    no Python bytecode per value unless a text is no number. numpy's own text parsing
+    (``np.fromstring``, a string array's ``astype``) is no faster than that on numbers this
+    short, and would need a grammar check to refuse exactly what ``float()`` refuses."""
+    count = len(texts)
+    # (filter keeps what is not None and not empty; mypy cannot tell)
+    written = cast("Sequence[str | bytes]", texts if all(texts) else list(filter(None, texts)))
+    if not written:
+        return np.full(count, np.nan)
+    values = _same_width_decimals(written)
+    if values is None:
+        try:
+            values = np.fromiter(map(float, written), "float64", len(written))
+        except ValueError:
+            if strict:
+                raise
+            values = np.array([np.nan if v is None else v for v in map(finite_number, written)],
+                              dtype="float64")
+        if not strict:
+            values[~np.isfinite(values)] = np.nan
+    if len(written) == count:
+        return values
+    out = np.full(count, np.nan)
+    out[np.fromiter(map(bool, texts), bool, count)] = values
+    return out
+
+
+#: Exact powers of ten: 10**22 is the last that float64 holds exactly.
+_EXACT_POWERS_OF_TEN = 10.0 ** np.arange(23)
+#: Digits whose integer float64 holds exactly (below 2**53).
+_EXACT_DIGITS = 15
+
+
+def _same_width_decimals(texts: Sequence[str | bytes]) -> np.ndarray | None:
+    """``float()`` of each text when all are bytes of one width and one form: the same sign
+    (or none), the decimal point in the same place (or none), digits everywhere else, at
+    most 15 of them; else None.
+
+    Such a text is an integer N of at most 15 digits over 10**k (k at most 15): N and 10**k
+    are exact in float64, and IEEE division rounds their quotient correctly, so N / 10**k is
+    the float nearest the decimal, which is what ``float()`` gives (David Gay's strtod takes
+    the same shortcut). The rows of the joined column are read as a matrix of digits."""
+    first = texts[0]
+    width = len(first)
+    if not isinstance(first, bytes) or not 0 < width <= _EXACT_DIGITS + 2:
+        return None
+    if len(texts[-1]) != width:  # most columns that differ in width differ here already
+        return None
+    try:
+        joined = b"\n".join(texts) + b"\n"  # type: ignore[arg-type]
+    except TypeError:
+        return None
+    count = len(texts)
+    if len(joined) != count * (width + 1):
+        return None
+    # Rows of one text each, unless widths differ (then some line feed is out of its column,
+    # and the checks below find it there or a character where it should be).
+    rows = np.frombuffer(joined, np.uint8).reshape(count, width + 1)
+    if not (rows[:, width] == ord("\n")).all():
+        return None
+    signed = first[0] in b"+-"
+    point = first.find(b".")
+    places = [i for i in range(signed, width) if i != point]
+    if not 0 < len(places) <= _EXACT_DIGITS:
+        return None
+    if signed and not (rows[:, 0] == first[0]).all():
+        return None
+    if point >= 0 and not (rows[:, point] == ord(".")).all():
+        return None
+    digits = rows[:, places] - np.uint8(ord("0"))
+    if not (digits < 10).all():
+        return None
+    weights = 10 ** np.arange(len(places) - 1, -1, -1, dtype=np.int64)
+    values = (digits @ weights).astype(np.float64)
+    if 0 <= point < width - 1:
+        values /= _EXACT_POWERS_OF_TEN[width - 1 - point]
+    return -values if first[0] == ord("-") else values
+
+
 # --- times as activity files write them --------------------------------------------------------
 
 #: Times before this are a device's reset clock or an overflow (1901-12-13), not a recording.
@@ -342,7 +427,8 @@ def plain_utc_times(texts: list[str]) -> tuple[np.ndarray, timedelta | None] | N
     return utc_times(joined.replace(zone + "\n", "\n").split("\n")[:-1], zone)
 
 
-def utc_times(local: list[str], zone: str) -> tuple[np.ndarray, timedelta | None] | None:
+def utc_times(local: Sequence[str] | np.ndarray, zone: str
+              ) -> tuple[np.ndarray, timedelta | None] | None:
     """Plain ISO local times (``2021-05-01T07:00:00.5``) written with ``zone`` (``Z`` or
     ``+hh:mm``), as naive UTC datetime64[us], and the offset (None for UTC); None for a zone
     of a day or more or a field out of range (no reader reads a time there either)."""
@@ -375,143 +461,3 @@ def local_wall_clock(utc: pd.Timestamp, offset: timedelta | None) -> datetime | 
         return None
     return (utc + offset).tz_localize(None).to_pydatetime()
 
-
-# --- bodies read by pattern ---------------------------------------------------------------------
-# The GPX and TCX readers read the points of common-layout files with regular expressions:
-# each track body that is nothing but such points is cut out of the file and read by pattern;
-# what is left, the cut elements marked, goes through parse() and the tree as usual.
-
-#: The attribute that marks an element whose body was cut out (a name no producer writes).
-CUT_MARK = "runlog-cut"
-#: Bytes a body read by pattern may hold: printable ASCII, tab and line feed. Nothing in such
-#: text is a character XML would refuse, decode differently or normalize (as it does CR).
-PLAIN_BYTES = bytes([0x09, 0x0A, *range(0x20, 0x7F)])
-#: Encodings that write printable ASCII as itself (what XML calls Latin-1 decodes the same).
-_ASCII_ENCODINGS = frozenset({b"utf-8", b"utf8", b"us-ascii", b"ascii", b"iso-8859-1",
-                              b"latin-1", b"latin1", b"windows-1252", b"cp1252"})
-_DECLARED_ENCODING_BYTES = re.compile(
-    rb"^[ \t\n\r]*<\?xml[^>]*?encoding[ \t\n\r]*=[ \t\n\r]*[\"']([^\"']*)")
-_ROOT_TAG = re.compile(rb"<(?![?!])[^>]*>")
-_NAMESPACE_DECLARATION = re.compile(
-    rb"[ \t\n]xmlns(?::([A-Za-z_][-.\w]*))?[ \t\n]*=[ \t\n]*(?:\"([^\"<&]*)\"|'([^'<&]*)')")
-
-
-def is_plain(body: bytes) -> bool:
-    """True when ``body`` holds only :data:`PLAIN_BYTES`, and no ``]]>`` (which XML forbids
-    in text, and a pattern's ``[^<&]*`` would let through)."""
-    return not body.translate(None, PLAIN_BYTES) and b"]]>" not in body
-
-
-def root_namespaces(data: bytes) -> list[tuple[bytes, str]] | None:
-    """The namespace declarations of the root start tag as (prefix, or b"" for the default,
-    URI); None when the file may not be read by pattern: an encoding that does not keep ASCII
-    as itself, a cut mark already in it, or a root tag whose declarations do not all read."""
-    declared = _DECLARED_ENCODING_BYTES.match(data[:512].lstrip(codecs.BOM_UTF8))
-    if declared and declared.group(1).lower() not in _ASCII_ENCODINGS:
-        return None
-    if CUT_MARK.encode() in data:
-        return None
-    root_tag = _ROOT_TAG.search(data, _prolog_end(data))
-    if root_tag is None:
-        return None
-    found = _NAMESPACE_DECLARATION.findall(root_tag.group())
-    if len(found) != root_tag.group().count(b"xmlns"):
-        return None
-    return [(prefix, (double or single).decode("ascii", "replace"))
-            for prefix, double, single in found]
-
-
-@dataclass
-class Split:
-    """A body cut into the matches of one pattern: ``re.split``'s parts (the text before each
-    match, then its groups)."""
-
-    pattern: re.Pattern[bytes]
-    parts: list[bytes | None]
-
-    @property
-    def count(self) -> int:
-        return len(self.parts) // (self.pattern.groups + 1)
-
-    def column(self, name: str) -> list[bytes | None]:
-        """Group ``name`` of every match (None where it did not take part, or the pattern
-        has no such group)."""
-        if name not in self.pattern.groupindex:
-            return [None] * self.count
-        return self.parts[self.pattern.groupindex[name]::self.pattern.groups + 1]
-
-
-def split_whole(body: bytes, patterns: Iterable[re.Pattern[bytes]]) -> Split | None:
-    """``body`` split by the first of ``patterns`` whose matches are all of it but
-    whitespace; None when none reads it whole."""
-    for pattern in patterns:
-        parts = pattern.split(body)
-        if not b"".join(parts[::pattern.groups + 1]).strip(b" \t\n"):
-            return Split(pattern, parts)
-    return None
-
-
-def cut_bodies(data: bytes, start: re.Pattern[bytes], end: bytes, element: str,
-               read: Callable[[bytes], T | None]) -> tuple[bytes, list[T]] | None:
-    """Cut the body of every element that ``start`` opens and ``end`` closes out of ``data``,
-    as ``read`` reads it; ``data`` without the bodies, each element marked with the index of
-    its body, and the bodies read. None when one body does not read, or there is none."""
-    pieces: list[bytes] = []
-    bodies: list[T] = []
-    at = 0
-    for match in start.finditer(data):
-        if match.start() < at or _inside_other_markup(data, match.start()):
-            return None
-        stop = data.find(end, match.end())
-        if stop < 0:
-            return None
-        body = read(data[match.end():stop])
-        if body is None:
-            return None
-        pieces += [data[at:match.start()], f'<{element} {CUT_MARK}="{len(bodies)}">'.encode()]
-        bodies.append(body)
-        at = stop
-    if not bodies:
-        return None
-    pieces.append(data[at:])
-    return b"".join(pieces), bodies
-
-
-#: Markup whose content is no element: a start tag written there is text (or an error).
-_OPAQUE = ((b"<!--", b"-->"), (b"<![CDATA[", b"]]>"), (b"<?", b"?>"))
-
-
-def _inside_other_markup(data: bytes, pos: int) -> bool:
-    """True when ``pos`` may be inside a comment, a CDATA section or a processing
-    instruction: the last one opened before it is not closed before it. (Cautious: an opening
-    written inside another one's content counts too; then the tree reads the file.)"""
-    for opening, closing in _OPAQUE:
-        begun = data.rfind(opening, 0, pos)
-        if begun >= 0 and data.find(closing, begun + len(opening), pos) < 0:
-            return True
-    return False
-
-
-def deepest_cut(root: Element) -> int:
-    """The depth (the root is 0) of the deepest element marked with :data:`CUT_MARK`; -1
-    when none is. A reader adds the depth of what it cut, so that the file is refused as
-    nested too deep (:data:`MAX_DEPTH`) exactly when the whole file would be."""
-    return max((depth for depth, level in enumerate(_levels(root))
-                if any(elem.get(CUT_MARK) is not None for elem in level)), default=-1)
-
-
-def _prolog_end(data: bytes) -> int:
-    """Where the root element starts: after the XML declaration, comments and PIs."""
-    pos = 0
-    while True:
-        pos = data.find(b"<", pos)
-        if pos < 0:
-            return len(data)
-        if data.startswith(b"<?", pos):
-            pos = data.find(b"?>", pos) + 2
-        elif data.startswith(b"<!--", pos):
-            pos = data.find(b"-->", pos) + 3
-        else:
-            return pos
-        if pos < 2:
-            return len(data)
