@@ -12,8 +12,17 @@ import numpy as np
 
 def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
     """The value at half the total weight (ties in order of ``values``); the plain median
-    when no weight is positive."""
-    order = stable_order(values)
+    when no weight is positive.
+
+    With whole, non-negative weights (samples a second apart) every running sum is exact
+    in any order, so the half-weight point falls in the same group of equal values however
+    they are ordered: numpy's unstable sort, ~5x quicker than a stable one, gives the same
+    answer."""
+    with np.errstate(invalid="ignore"):
+        exact_sums = bool(len(weights) and (weights >= 0).all()
+                          and (weights == np.floor(weights)).all()
+                          and weights.sum() < 2.0**53)
+    order = stable_order(values, ties_in_any_order=exact_sums)
     v = values[order]
     w = weights[order]
     cum = np.cumsum(w)
@@ -26,8 +35,9 @@ def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
 STEPS = 128.0
 
 
-def stable_order(values: np.ndarray) -> np.ndarray:
-    """``np.argsort(values, kind="stable")``, the same order.
+def stable_order(values: np.ndarray, *, ties_in_any_order: bool = False) -> np.ndarray:
+    """``np.argsort(values, kind="stable")``, the same order (``ties_in_any_order``: equal
+    values may come in any order, when the radix way does not apply).
 
     Cadences are whole or FIT's 1/128 fractions: scaled by 128 they are 16-bit integers, the
     same order and the same ties (the scaling is exact), and numpy sorts those by radix,
@@ -38,4 +48,6 @@ def stable_order(values: np.ndarray) -> np.ndarray:
             whole = bool(((scaled >= 0) & (scaled < 65536) & (scaled == np.floor(scaled))).all())
         if whole:
             return np.argsort(scaled.astype(np.uint16), kind="stable")
+    if ties_in_any_order:
+        return np.argsort(values)
     return np.argsort(values, kind="stable")

@@ -123,3 +123,25 @@ def test_an_hour_of_fractional_cadence_sorts_as_numpy_sorts_it() -> None:
     order = np.argsort(cadence, kind="stable")
     cum = np.cumsum(weights[order])
     assert weighted_median(cadence, weights) == cadence[order][np.searchsorted(cum, cum[-1] / 2)]
+
+
+def _stable_weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
+    order = np.argsort(values, kind="stable")
+    cum = np.cumsum(weights[order])
+    if cum[-1] <= 0:
+        return float(np.median(values[order]))
+    return float(values[order][np.searchsorted(cum, cum[-1] / 2.0)])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from([0.91, 1.2, 1.2, 1.85, 2.0, 7.5, 0.0]),
+                          st.sampled_from([0.0, 1.0, 1.0, 2.0, 3.0, 0.5])),
+                min_size=1, max_size=200))
+def test_weighted_median_is_the_stable_orders_with_ties_in_any_order(
+        pairs: list[tuple[float, float]]) -> None:
+    """Step lengths with whole weights (a second a sample) take numpy's unstable sort: the
+    same answer as the stable order, ties and zero weights included; other weights (0.5)
+    keep the stable order."""
+    values = np.array([v for v, _ in pairs])
+    weights = np.array([w for _, w in pairs])
+    assert weighted_median(values, weights) == _stable_weighted_median(values, weights)

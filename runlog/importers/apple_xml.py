@@ -22,8 +22,6 @@ ROOT = re.compile(rb"<HealthData[\s>/]")
 _START_TAG = re.compile(rb"""<Workout(?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*\s*(/?)>""")
 
 
-#: Bytes read at a time from a stream; a workout block longer than this is read whole.
-CHUNK_BYTES = 8 << 20
 #: The prolog (declaration, DTD, comments) is a few kilobytes in every export.
 MAX_PROLOG_BYTES = 16 << 20
 #: A workout is a few kilobytes (an interval session with its steps, some tens).
