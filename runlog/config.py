@@ -304,18 +304,24 @@ def load_settings(path: str | Path | None) -> Settings:
     if path is None:
         return Settings()
     path = Path(path)
+    data, text = read_toml(path)
+    return parse_settings(data, str(path), text)
+
+
+def read_toml(path: Path) -> tuple[dict[str, Any], str]:
+    """A TOML file's tables and its text (for the lines of later errors); ConfigError, with
+    the line where TOML says, when it cannot be read or is not TOML."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read: {exc}", str(path)) from exc
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text), text
     except tomllib.TOMLDecodeError as exc:
         found = re.search(r"\(at line (\d+)", str(exc))
         line = int(found.group(1)) if found else None
         reason = str(exc).split(" (at ")[0]
         raise ConfigError(f"not valid TOML: {reason}", str(path), line=line) from exc
-    return parse_settings(data, str(path), text)
 
 
 def parse_settings(data: dict[str, Any], where: str = "settings", text: str = "") -> Settings:

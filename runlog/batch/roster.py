@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 if sys.version_info >= (3, 11):
-    import tomllib
+    pass
 else:  # pragma: no cover
-    import tomli as tomllib
+    pass
 
-from ..config import CONFIG_NAME, Settings, _line_of, parse_settings
+from ..config import CONFIG_NAME, Settings, _line_of, parse_settings, read_toml
 from ..errors import ConfigError, RunlogError
 
 ROSTER_NAME = "roster.toml"
@@ -85,16 +85,7 @@ def _config_beside(paths: Sequence[Path]) -> Path | None:
 
 
 def _roster_file(path: Path) -> Roster:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read: {exc}", str(path)) from exc
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        found = re.search(r"\(at line (\d+)", str(exc))
-        raise ConfigError(f"not valid TOML: {str(exc).split(' (at ')[0]}", str(path),
-                          line=int(found.group(1)) if found else None) from exc
+    data, text = read_toml(path)
     unknown = sorted(set(data) - {"athletes"})
     if unknown:
         raise ConfigError(f"{unknown[0]}: unknown key (a roster has [[athletes]] tables)",
