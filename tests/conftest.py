@@ -93,3 +93,18 @@ def folder(tmp_path: Path) -> Path:
     (path / "log.csv").write_text(LOG, encoding="utf-8")
     (path / "runlog.toml").write_text('units = "km"\ntimezone = "UTC"\n', encoding="utf-8")
     return path
+
+
+def live_processes() -> dict[int, tuple[int, int]]:
+    """Every live process (zombies waiting to be reaped are not) with its parent and its
+    session, from /proc."""
+    out = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            if fields[0] != "Z":
+                out[int(entry.name)] = (int(fields[1]), int(fields[3]))
+    return out

@@ -28,7 +28,7 @@ import pytest
 from click.testing import CliRunner
 from test_batch import AS_OF, AS_OF_ARG, ROSTER, files, index, write_history
 
-from conftest import REPO, gpx_run, interruptible
+from conftest import REPO, gpx_run, interruptible, live_processes
 from runlog.batch import ATTEMPTS, read_roster, report_names, run_batch
 from runlog.cli import main
 from runlog.store import Store
@@ -175,15 +175,7 @@ def test_a_store_file_that_is_no_store_is_refused_before_any_work(tmp_path: Path
 
 def descendants(root: int) -> list[int]:
     """The live processes below ``root``."""
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except (OSError, IndexError):
-                continue
-            if fields[0] != "Z":
-                parents[int(entry.name)] = int(fields[1])
+    parents = {pid: parent for pid, (parent, _) in live_processes().items()}
     found, todo = [], [root]
     while todo:
         parent = todo.pop()

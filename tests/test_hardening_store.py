@@ -28,7 +28,7 @@ from click.testing import CliRunner
 from hardening import TALLY, Outcome, report_at_end, snapshot
 
 import runlog
-from conftest import EXAMPLES, gpx_run
+from conftest import EXAMPLES, gpx_run, live_processes
 from runlog.cli import main
 from runlog.errors import StoreError
 from runlog.model import Activity
@@ -103,16 +103,7 @@ def check_whole(store: Path) -> int:
 
 def session_members(session: int) -> list[int]:
     """The processes still alive in a session (the one a killed import started)."""
-    members = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except (OSError, IndexError):
-                continue
-            if fields[0] != "Z" and int(fields[3]) == session:
-                members.append(int(entry.name))
-    return members
+    return [pid for pid, (_, sid) in live_processes().items() if sid == session]
 
 
 def end_session(session: int) -> list[int]:

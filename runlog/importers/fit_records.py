@@ -5,7 +5,6 @@ an empty native field; records sharing a timestamp merged."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -63,7 +62,7 @@ class Records:
             self.dict_rows.append(self.count + row)
         self.count += table.count
 
-    def columns(self, fields: tuple[str, ...]) -> Callable[..., np.ndarray]:
+    def columns(self, fields: tuple[str, ...]) -> RecordColumns:
         """Per record, the first of the names asked for that holds a number, else NaN."""
         if not self.tables:
             return RecordColumns(self.dicts, fields)
@@ -76,15 +75,7 @@ class Records:
             from_dicts = RecordColumns(self.dicts, fields)
             for i, name in enumerate(fields):
                 table[self.dict_rows, i] = from_dicts(name)
-        index = {name: i for i, name in enumerate(fields)}
-
-        def column(*names: str) -> np.ndarray:
-            out = table[:, index[names[0]]].copy()
-            for name in names[1:]:
-                out = np.where(np.isnan(out), table[:, index[name]], out)
-            return out
-
-        return column
+        return RecordColumns([], fields, table)
 
 
 #: The fields a developer field may stand in for, by message (FIT profile names).
@@ -258,10 +249,14 @@ class RecordColumns:
     ``fields`` in one numpy conversion when every value is a number or missing (a
     recording's usual case), else each column alone."""
 
-    def __init__(self, records: list[dict[str, Any]], fields: tuple[str, ...]) -> None:
+    def __init__(self, records: list[dict[str, Any]], fields: tuple[str, ...],
+                 table: np.ndarray | None = None) -> None:
+        """``table``: the columns already made (a row a record, a column a field)."""
         self.records = records
         self.index = {name: i for i, name in enumerate(fields)}
-        self.table: np.ndarray | None = None
+        self.table: np.ndarray | None = table
+        if table is not None:
+            return
         try:
             table = np.array([tuple(map(record.get, fields)) for record in records],
                              dtype="float64")
@@ -271,7 +266,7 @@ class RecordColumns:
             self.table = table
 
     def __call__(self, *names: str) -> np.ndarray:
-        if self.table is None or not self.records:
+        if self.table is None:
             return first_number_column(self.records, *names)
         column = self.table[:, self.index[names[0]]].copy()
         for name in names[1:]:

@@ -300,15 +300,23 @@ def _new_samples(exercise: dict[str, Any], start: pd.Timestamp | None) -> pd.Dat
         if not isinstance(point, dict):
             continue
         at = _number(point.get("elapsedMillis"))
-        lat, lon = _number(point.get("latitude")), _number(point.get("longitude"))
-        if at is None or lat is None or lon is None:
-            continue
-        row = rows.setdefault(int(round(at / 1000.0) * 1000), {})
-        row["lat"], row["lon"] = lat, lon
-        altitude = _number(point.get("altitude"))
-        if altitude is not None:
-            row.setdefault("altitude_m", altitude)
+        if at is not None:
+            _add_route_point(rows, int(round(at / 1000.0) * 1000), point)
     return _frame(rows, start)
+
+
+def _add_route_point(rows: dict[Any, dict[str, float | None]], key: Any,
+                     point: dict[str, Any]) -> None:
+    """A route point's position (and altitude, where no sample gave one) in the row of its
+    moment, in either schema; a point without both coordinates is passed over."""
+    lat, lon = _number(point.get("latitude")), _number(point.get("longitude"))
+    if lat is None or lon is None:
+        return
+    row = rows.setdefault(key, {})
+    row["lat"], row["lon"] = lat, lon
+    altitude = _number(point.get("altitude"))
+    if altitude is not None:
+        row.setdefault("altitude_m", altitude)
 
 
 def _frame(rows: dict[int, dict[str, float | None]], start: pd.Timestamp) -> pd.DataFrame | None:
@@ -371,14 +379,8 @@ def _old_samples(exercise: dict[str, Any], clock: _Clock) -> pd.DataFrame | None
         if not isinstance(point, dict):
             continue
         when = _wall_clock(point.get("dateTime"))
-        lat, lon = _number(point.get("latitude")), _number(point.get("longitude"))
-        if when is None or lat is None or lon is None:
-            continue
-        row = rows.setdefault(when, {})
-        row["lat"], row["lon"] = lat, lon
-        altitude = _number(point.get("altitude"))
-        if altitude is not None:
-            row.setdefault("altitude_m", altitude)
+        if when is not None:
+            _add_route_point(rows, when, point)
     if not rows:
         return None
     ordered = sorted(rows, key=lambda w: (w.tzinfo is not None, w.replace(tzinfo=None)))
